@@ -2,7 +2,10 @@
  * Shared output for every benchmark suite: a table for people, or exactly one JSON object
  * `{suite, data, rows, summary}` on stdout for machines (progress goes to stderr).
  */
-export type Row = Record<string, string | number | boolean | null>;
+import { formatTable, type TableRow } from '../../src/interfaces/cli/format.js';
+
+export type Row = TableRow;
+export { formatTable };
 
 export interface BenchResult {
   suite: string;
@@ -31,15 +34,6 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
   }
   const data = flags.get('data');
   return { json: flags.get('json') === true, data: typeof data === 'string' ? data : null, flags };
-}
-
-export function formatTable(rows: Row[]): string {
-  if (rows.length === 0) return '(no rows)';
-  const cols = Object.keys(rows[0]);
-  const cell = (v: Row[string]) => (typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(4)) : String(v ?? ''));
-  const widths = cols.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)));
-  const line = (vals: string[]) => vals.map((v, i) => v.padEnd(widths[i])).join('  ');
-  return [line(cols), line(widths.map((w) => '-'.repeat(w))), ...rows.map((r) => line(cols.map((c) => cell(r[c]))))].join('\n');
 }
 
 export function printResult(r: BenchResult, json: boolean): void {

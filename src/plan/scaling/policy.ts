@@ -1,10 +1,13 @@
 import type { Snapshot } from '../../core/snapshot.js';
 import type { Proposal } from '../../core/proposal.js';
+import type { Finding } from '../../analyze/assessment.js';
 
 export interface PlanContext {
   snapshot: Snapshot;
   /** Seconds since the epoch (simulated or real). */
   now: number;
+  /** What the Analyze stage found this tick (forecasts, anomalies, faults); empty when no analyzer runs. */
+  findings?: Finding[];
 }
 
 /**

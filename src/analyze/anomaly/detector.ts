@@ -1,0 +1,180 @@
+/**
+ * Streaming anomaly detectors: one sample in, one score in [0,1] out, using only the past.
+ * Shared helpers (sorted rolling window, tail probabilities, alert suppression) live here so that
+ * every detector turns its evidence into a score the same way.
+ */
+
+/** A plain number (one unnamed signal, called `value`) or a timestamped set of named signals. */
+export type Sample = number | { t: number | string; values: Record<string, number> };
+
+export interface DetectorResult {
+  /** 0 = normal, 1 = as anomalous as this detector can say. Ordering matters more than scale. */
+  score: number;
+  /** The signal (or feature) that drove the score. */
+  signal: string;
+  explanation: string;
+}
+
+export interface Detector {
+  readonly name: string;
+  update(sample: Sample): DetectorResult;
+}
+
+/** Common knobs. `probation` is the learning period in rows (NAB passes min(0.15 N, 750)). */
+export interface DetectorOptions {
+  probation?: number;
+}
+
+export const DEFAULT_PROBATION = 750;
+
+export function sampleValues(sample: Sample): Record<string, number> {
+  return typeof sample === 'number' ? { value: sample } : sample.values;
+}
+
+/** The single value of a univariate sample; a multi-signal sample needs MultiSignalDetector. */
+export function singleValue(sample: Sample): number {
+  if (typeof sample === 'number') return sample;
+  const keys = Object.keys(sample.values);
+  if (keys.length !== 1) throw new Error(`univariate detector got ${keys.length} signals (${keys.join(',')}); use MultiSignalDetector`);
+  return sample.values[keys[0]];
+}
+
+export function singleName(sample: Sample): string {
+  return typeof sample === 'number' ? 'value' : Object.keys(sample.values)[0] ?? 'value';
+}
+
+/** Sorted multiset with FIFO eviction: O(log n) rank queries, O(n) memmove inserts (fast for n in the thousands). */
+export class SortedWindow {
+  private readonly sorted: number[] = [];
+  private readonly fifo: number[] = [];
+  private head = 0;
+  constructor(readonly capacity: number) {}
+
+  get size(): number {
+    return this.sorted.length;
+  }
+
+  push(x: number): void {
+    this.sorted.splice(this.lowerBound(x), 0, x);
+    this.fifo.push(x);
+    if (this.sorted.length > this.capacity) {
+      const old = this.fifo[this.head++];
+      this.sorted.splice(this.lowerBound(old), 1);
+      // Compact the queue now and then instead of shifting on every eviction.
+      if (this.head > 4096) {
+        this.fifo.splice(0, this.head);
+        this.head = 0;
+      }
+    }
+  }
+
+  /** First index with sorted[i] >= x. */
+  lowerBound(x: number): number {
+    let lo = 0;
+    let hi = this.sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.sorted[mid] < x) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** First index with sorted[i] > x. */
+  upperBound(x: number): number {
+    let lo = 0;
+    let hi = this.sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.sorted[mid] <= x) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  quantile(q: number): number {
+    const n = this.sorted.length;
+    if (n === 0) return NaN;
+    const pos = q * (n - 1);
+    const i = Math.floor(pos);
+    const f = pos - i;
+    return i + 1 < n ? this.sorted[i] * (1 - f) + this.sorted[i + 1] * f : this.sorted[i];
+  }
+
+  min(): number {
+    return this.sorted[0];
+  }
+
+  max(): number {
+    return this.sorted[this.sorted.length - 1];
+  }
+}
+
+/**
+ * Two-sided tail probability of `v` against a sample, empirical (rank) inside the observed range and
+ * shrunk exponentially by the distance beyond it, so that values further outside still rank higher.
+ */
+export function tailProbability(ref: SortedWindow, v: number): { p: number; side: 'high' | 'low' } {
+  const n = ref.size;
+  if (n === 0) return { p: 1, side: 'high' };
+  const ge = n - ref.lowerBound(v);
+  const le = ref.upperBound(v);
+  const iqr = ref.quantile(0.75) - ref.quantile(0.25);
+  const med = ref.quantile(0.5);
+  // A floor on the scale: flat references (IQR 0) must still order deviations by size.
+  const scale = Math.max(iqr / 1.349, (ref.max() - ref.min()) / 100, 1e-9 * (Math.abs(med) + 1));
+  if (ge <= le) {
+    let p = Math.min(1, (2 * (ge + 1)) / (n + 1));
+    if (v > ref.max()) p *= Math.exp(-(v - ref.max()) / scale);
+    return { p, side: 'high' };
+  }
+  let p = Math.min(1, (2 * (le + 1)) / (n + 1));
+  if (v < ref.min()) p *= Math.exp(-(ref.min() - v) / scale);
+  return { p, side: 'low' };
+}
+
+/** Maps a tail probability to [0,1] on a log scale so that tiny probabilities keep their order. */
+export function pToScore(p: number): number {
+  // L/(L+10) with L = -log10 p: monotone, 0 at p=1, never saturates at 1 (ties would lose order).
+  const l = -Math.log10(Math.min(1, Math.max(p, 1e-300)));
+  return l / (l + 10);
+}
+
+/** Standard normal upper tail, Abramowitz–Stegun 7.1.26 (plenty for ranking). */
+export function normalTail(z: number): number {
+  const x = Math.abs(z) / Math.SQRT2;
+  const t = 1 / (1 + 0.3275911 * x);
+  const y = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))) * Math.exp(-x * x);
+  const upper = 0.5 * y;
+  return z >= 0 ? upper : 1 - upper;
+}
+
+/**
+ * NAB only rewards the first detection in a window and charges every later false alarm, so after a
+ * peak we keep only *new records*: a score passes through only when it beats every raw score of the
+ * previous `rows` rows; otherwise it is damped. Threshold-free, so NAB's threshold search still works.
+ */
+export class RecordSuppressor implements Detector {
+  readonly name: string;
+  private readonly maxQ: Array<{ i: number; v: number }> = [];
+  private i = 0;
+  constructor(
+    private readonly inner: Detector,
+    private readonly rows: number,
+    private readonly damp = 0.5,
+  ) {
+    this.name = inner.name;
+  }
+
+  update(sample: Sample): DetectorResult {
+    const r = this.inner.update(sample);
+    // Monotone deque gives the max of the last `rows` raw scores in O(1) amortised.
+    while (this.maxQ.length > 0 && this.maxQ[0].i < this.i - this.rows) this.maxQ.shift();
+    const prevMax = this.maxQ.length > 0 ? this.maxQ[0].v : -Infinity;
+    while (this.maxQ.length > 0 && this.maxQ[this.maxQ.length - 1].v <= r.score) this.maxQ.pop();
+    this.maxQ.push({ i: this.i, v: r.score });
+    this.i++;
+    if (r.score > prevMax) return r;
+    return { ...r, score: r.score * this.damp, explanation: `${r.explanation} (suppressed: not above the last ${this.rows} rows' peak)` };
+  }
+}

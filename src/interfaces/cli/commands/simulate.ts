@@ -1,0 +1,80 @@
+import type { Command } from 'commander';
+import { UserError } from '../../../core/errors.js';
+import { openStore } from '../../../knowledge/store.js';
+import { LOOP_MODES } from '../../../loop/mode.js';
+import { parseGeneratorName } from '../../../loop/scenario.js';
+import { POLICY_NAMES, prepareSimulation, type SimulationReport } from '../../../loop/simulation.js';
+import { duration, integer, oneOf, positiveNumber } from '../args.js';
+import { formatTable, printJson } from '../format.js';
+import { progressBars, trackedSimulation } from '../tracked-run.js';
+
+interface SimulateOptions {
+  trace?: string;
+  generator?: string;
+  policy: (typeof POLICY_NAMES)[number];
+  days: number;
+  seed: number;
+  faults: string;
+  mode: (typeof LOOP_MODES)[number];
+  guardrails?: string;
+  approveAfter?: number;
+  db?: string;
+  json?: boolean;
+  progress: boolean;
+}
+
+export function registerSimulate(program: Command): void {
+  program
+    .command('simulate')
+    .description('Run the loop against the digital-twin cluster for N simulated days and report cost, SLO violations, latency and actions.')
+    .option('--trace <file>', "offered load from a CSV 'timestamp,value' trace (its shape is scaled to each service's mean load)")
+    .option('--generator <name>', 'offered load from a built-in generator: steady, diurnal (daily + weekly cycle, trend, noise, bursts), spiky')
+    .option('--policy <name>', `scaling policy: ${POLICY_NAMES.join(', ')}`, oneOf('--policy', POLICY_NAMES), 'autonomic')
+    .option('--days <n>', 'simulated days (max 366)', positiveNumber('--days', 366), 7)
+    .option('--seed <n>', 'random seed: the same seed gives the same run', integer('--seed', 0, 2 ** 31 - 1), 1)
+    .option('--faults <spec>', "faults to inject, e.g. 'node-crash@2h, crash-loop:web@26h/30m, memory-leak:api@1d12h'", '')
+    .option('--mode <mode>', 'auto (execute), shadow (decide and journal only), dry-run (decide only)', oneOf('--mode', LOOP_MODES), 'auto')
+    .option('--guardrails <file>', 'guardrail policy YAML (default: the built-in policy, see policies/default.yaml)')
+    .option('--approve-after <duration>', 'a simulated on-call engineer approves high-risk actions after this much simulated time (default: nobody approves; they wait in `autonomic approvals list`)', duration('--approve-after'))
+    .option('--db <path>', 'knowledge store (default .autonomic/autonomic.db or $AUTONOMIC_DB)')
+    .option('--json', 'print the report as JSON on stdout')
+    .option('--no-progress', 'no progress bar')
+    .addHelpText('after', '\nExamples:\n  autonomic simulate --generator diurnal --policy hpa --days 7\n  autonomic simulate --trace load.csv --policy autonomic --faults "node-crash@1d" --json\n')
+    .action(async (o: SimulateOptions) => {
+      if (o.trace && o.generator) throw new UserError('give either --trace or --generator, not both', '--trace/--generator');
+      const load = o.trace ? { kind: 'trace' as const, file: o.trace } : { kind: 'generator' as const, name: parseGeneratorName(o.generator ?? 'diurnal') };
+      // Everything is validated before the store is opened: bad input writes nothing.
+      const prepared = prepareSimulation({ policy: o.policy, days: o.days, seed: o.seed, load, faults: o.faults, mode: o.mode, policyFile: o.guardrails ?? null, approveAfterSeconds: o.approveAfter ?? null });
+      const store = await openStore(o.db);
+      try {
+        const bars = progressBars(o.progress && !o.json);
+        const { run, report } = await trackedSimulation(store, prepared, bars.bar(o.policy)).finally(() => bars.stop());
+        if (o.json) printJson({ runId: run.id, ...report });
+        else printReports([report], run.id);
+      } finally {
+        await store.close();
+      }
+    });
+}
+
+/** The comparison table shared by simulate, demo and runs report. */
+export function reportRows(reports: readonly SimulationReport[]): Record<string, string | number>[] {
+  return reports.map((r) => ({
+    policy: r.policy,
+    'cost $': r.costDollars.toFixed(2),
+    'SLO-viol min': r.sloViolationMinutes.toFixed(1),
+    'p99 mean ms': r.p99MeanMs.toFixed(1),
+    'p99 of p99 ms': r.p99OfP99Ms.toFixed(1),
+    'errors %': r.errorPct.toFixed(3),
+    actions: r.actions,
+    flaps: r.flaps,
+    'denied/clamped/queued': `${r.denied}/${r.clamped}/${r.queuedForApproval}`,
+    'node-h': r.nodeHours.toFixed(1),
+  }));
+}
+
+export function printReports(reports: readonly SimulationReport[], runId?: string): void {
+  const r0 = reports[0];
+  process.stdout.write(`${r0.days} simulated days, seed ${r0.seed}, mode ${r0.mode}${runId ? `, run ${runId}` : ''}\n\n`);
+  process.stdout.write(formatTable(reportRows(reports)) + '\n');
+}

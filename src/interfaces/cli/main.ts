@@ -1,0 +1,55 @@
+/**
+ * The `autonomic` command line. Each sub-command lives in its own file under commands/; this file wires
+ * them, turns user errors into one clear line and exit code 2, and never prints a stack trace for them.
+ */
+import { Command, CommanderError } from 'commander';
+import { UserError } from '../../core/errors.js';
+import { registerAudit } from './commands/audit.js';
+import { registerPolicy } from './commands/policy.js';
+import { registerApprovals } from './commands/approvals.js';
+import { registerSimulate } from './commands/simulate.js';
+import { registerDemo } from './commands/demo.js';
+import { registerRuns } from './commands/runs.js';
+
+export function buildProgram(): Command {
+  const program = new Command('autonomic')
+    .description('Autonomic runs infrastructure by itself, safely: a MAPE-K control loop with guardrails and an audit journal.')
+    .version('0.1.0')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  registerDemo(program);
+  registerSimulate(program);
+  registerRuns(program);
+  registerAudit(program);
+  registerPolicy(program);
+  registerApprovals(program);
+  program.commands.forEach((c) => c.exitOverride());
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return process.exitCode === undefined ? 0 : Number(process.exitCode);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // Help and version are not errors; everything else commander rejects is a usage error.
+      return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help' ? 0 : 2;
+    }
+    if (e instanceof UserError) {
+      process.stderr.write(`error: ${e.message}\n`);
+      return 2;
+    }
+    const err = e as Error;
+    process.stderr.write(`internal error: ${err.stack ?? String(err)}\n`);
+    return 1;
+  }
+}
+
+const invokedDirectly = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;
+if (invokedDirectly) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

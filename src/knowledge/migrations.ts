@@ -1,0 +1,178 @@
+import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+
+/**
+ * The knowledge store's schema, as Kysely sees it, and the migrations that create it.
+ *
+ * SQL is written through Kysely's schema builder so the same migrations can run on PostgreSQL
+ * later; the few dialect-specific pieces (integer primary-key type, triggers) branch on `flavor`.
+ * Column names are snake_case (portable, unquoted); the TypeScript API maps them to camelCase.
+ */
+
+export type SqlFlavor = 'sqlite' | 'postgres';
+
+/** Hash of the empty chain: the prevHash of entry 1. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+export interface JournalTable {
+  seq: number;
+  at: number;
+  run_id: string | null;
+  kind: string;
+  actor: string;
+  summary: string;
+  /** Canonical (sorted-key) JSON text: exactly the bytes that were hashed. */
+  payload: string;
+  prev_hash: string;
+  hash: string;
+}
+
+/** One row (id = 1): the last seq and hash, so a truncated tail is detectable. */
+export interface JournalHeadTable {
+  id: number;
+  seq: number;
+  hash: string;
+}
+
+export interface RunsTable {
+  id: string;
+  created_at: number;
+  command: string;
+  config: string;
+  seed: number | null;
+  status: string;
+  last_tick: number | null;
+  progress: string | null;
+  finished_at: number | null;
+  result: string | null;
+  error: string | null;
+  pid: number | null;
+  host: string | null;
+  updated_at: number;
+}
+
+export interface ApprovalsTable {
+  id: string;
+  created_at: number;
+  expires_at: number;
+  action: string;
+  source: string;
+  rationale: string;
+  reasons: string;
+  status: string;
+  decided_by: string | null;
+  decided_at: number | null;
+  note: string | null;
+}
+
+export interface KnowledgeSchema {
+  journal: JournalTable;
+  journal_head: JournalHeadTable;
+  runs: RunsTable;
+  approvals: ApprovalsTable;
+}
+
+export type KnowledgeDb = Kysely<KnowledgeSchema>;
+
+/** Migrations never use the typed schema: they describe tables that may not exist yet. */
+type AnyDb = Kysely<unknown>;
+
+function journalMigration(flavor: SqlFlavor): Migration {
+  // SQLite: exactly "integer primary key" makes seq the rowid (no second b-tree); PG wants bigint.
+  const seqType = flavor === 'sqlite' ? 'integer' : 'bigint';
+  return {
+    async up(db: AnyDb) {
+      await db.schema
+        .createTable('journal')
+        .addColumn('seq', seqType, (c) => c.primaryKey())
+        .addColumn('at', 'double precision', (c) => c.notNull())
+        .addColumn('run_id', 'text')
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('actor', 'text', (c) => c.notNull())
+        .addColumn('summary', 'text', (c) => c.notNull())
+        .addColumn('payload', 'text', (c) => c.notNull())
+        .addColumn('prev_hash', 'text', (c) => c.notNull())
+        .addColumn('hash', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('journal_run_id').on('journal').columns(['run_id', 'seq']).execute();
+      // No index on kind: every index slows the hot append path; list({kind}) scans in seq order.
+      await db.schema
+        .createTable('journal_head')
+        .addColumn('id', 'integer', (c) => c.primaryKey().check(sql`id = 1`))
+        .addColumn('seq', seqType, (c) => c.notNull())
+        .addColumn('hash', 'text', (c) => c.notNull())
+        .execute();
+      await sql`insert into journal_head (id, seq, hash) values (1, 0, ${GENESIS_HASH})`.execute(db);
+
+      // Defence in depth: the application never edits or deletes journal rows, so refuse it at
+      // the database. An attacker with file access can drop the trigger; the hash chain catches that.
+      if (flavor === 'sqlite') {
+        await sql`create trigger journal_no_update before update on journal
+          begin select raise(abort, 'journal is append-only: update refused'); end`.execute(db);
+        await sql`create trigger journal_no_delete before delete on journal
+          begin select raise(abort, 'journal is append-only: delete refused'); end`.execute(db);
+      } else {
+        // Not exercised until the pg dialect is wired in (openStore is SQLite-only today).
+        await sql`create function journal_append_only() returns trigger language plpgsql as $$
+          begin raise exception 'journal is append-only: % refused', tg_op; end $$`.execute(db);
+        await sql`create trigger journal_no_update_delete before update or delete on journal
+          for each row execute function journal_append_only()`.execute(db);
+      }
+    },
+  };
+}
+
+const runsMigration: Migration = {
+  async up(db: AnyDb) {
+    await db.schema
+      .createTable('runs')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('created_at', 'double precision', (c) => c.notNull())
+      .addColumn('command', 'text', (c) => c.notNull())
+      .addColumn('config', 'text', (c) => c.notNull())
+      .addColumn('seed', 'bigint')
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('last_tick', 'double precision')
+      .addColumn('progress', 'text')
+      .addColumn('finished_at', 'double precision')
+      .addColumn('result', 'text')
+      .addColumn('error', 'text')
+      .addColumn('pid', 'integer')
+      .addColumn('host', 'text')
+      .addColumn('updated_at', 'double precision', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('runs_status').on('runs').column('status').execute();
+  },
+};
+
+const approvalsMigration: Migration = {
+  async up(db: AnyDb) {
+    await db.schema
+      .createTable('approvals')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('created_at', 'double precision', (c) => c.notNull())
+      .addColumn('expires_at', 'double precision', (c) => c.notNull())
+      .addColumn('action', 'text', (c) => c.notNull())
+      .addColumn('source', 'text', (c) => c.notNull())
+      .addColumn('rationale', 'text', (c) => c.notNull())
+      .addColumn('reasons', 'text', (c) => c.notNull())
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('decided_by', 'text')
+      .addColumn('decided_at', 'double precision')
+      .addColumn('note', 'text')
+      .execute();
+    await db.schema.createIndex('approvals_status').on('approvals').columns(['status', 'created_at']).execute();
+  },
+};
+
+/** In-code provider: migrations ship inside the bundle, no folder scanning at runtime. */
+export class KnowledgeMigrationProvider implements MigrationProvider {
+  constructor(private readonly flavor: SqlFlavor) {}
+  async getMigrations(): Promise<Record<string, Migration>> {
+    // Names sort lexically; never rename or edit a shipped migration, add a new one.
+    return {
+      '0001_journal': journalMigration(this.flavor),
+      '0002_runs': runsMigration,
+      '0003_approvals': approvalsMigration,
+    };
+  }
+}

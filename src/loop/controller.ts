@@ -1,0 +1,237 @@
+import type { Action } from '../core/action.js';
+import { actionTarget, describeAction } from '../core/action.js';
+import type { Proposal, Verdict, Outcome } from '../core/proposal.js';
+import type { Snapshot } from '../core/snapshot.js';
+import type { Analyzer, Finding } from '../analyze/assessment.js';
+import type { TelemetrySource } from '../monitor/source.js';
+import type { ScalingPolicy } from '../plan/scaling/policy.js';
+import type { Provider } from '../execute/provider.js';
+import type { LoopMode } from './mode.js';
+
+/** The guardrails as the loop uses them (govern/guardrails.ts implements it). */
+export interface GuardrailGate {
+  check(proposal: Proposal, snapshot: Snapshot, now: number): Verdict;
+  /** Every bound again, not the risk tier: for an action a human approved earlier. */
+  recheckApproved(action: Action, snapshot: Snapshot, now: number): Verdict;
+  recordExecuted(action: Action, now: number): void;
+}
+
+/** An action a human approved, ready to run (after the guardrails recheck it against today's world). */
+export interface ApprovedAction {
+  id: string;
+  action: Action;
+  decidedBy: string;
+}
+
+/** Where high-risk actions wait for a human (loop/approval-flow.ts implements it over govern/approvals.ts). */
+export interface ApprovalSink {
+  /** `duplicate`: the same action is already waiting, so nothing new was queued. */
+  enqueue(verdict: Verdict, proposal: Proposal, now: number): Promise<{ id: string; duplicate: boolean }>;
+  /** Approved actions not yet executed. */
+  approved(now: number): Promise<ApprovedAction[]>;
+  /** Record the outcome of an approved action (executed, or refused by the recheck). */
+  settle(id: string, executed: boolean): Promise<void>;
+}
+
+/** One journal entry as the loop writes it (knowledge/journal.ts stores and hash-chains it). */
+export interface DecisionEntry {
+  at: number;
+  runId: string | null;
+  kind: string;
+  actor: string;
+  summary: string;
+  payload: Record<string, unknown>;
+}
+
+export interface DecisionSink {
+  appendBatch(entries: DecisionEntry[]): Promise<unknown>;
+}
+
+export interface ControllerOptions {
+  source: TelemetrySource;
+  provider: Provider;
+  /** Planners in priority order: when two propose for the same resource in one tick, the first wins (healing before scaling). */
+  policies: ScalingPolicy[];
+  analyzers?: Analyzer[];
+  guardrails: GuardrailGate;
+  approvals?: ApprovalSink;
+  journal?: DecisionSink;
+  mode: LoopMode;
+  runId?: string | null;
+  /** Replaying a resumed run: decide and execute as before but do not write the journal again. */
+  suppressJournal?: (at: number) => boolean;
+}
+
+export interface Decision {
+  proposal: Proposal;
+  verdict: Verdict;
+  outcome: Outcome | null;
+  approvalId?: string;
+  /** Already waiting for approval from an earlier tick: not journaled again. */
+  duplicate?: boolean;
+}
+
+export interface TickResult {
+  at: number;
+  proposals: number;
+  executed: number;
+  clamped: number;
+  denied: number;
+  queued: number;
+  shadowed: number;
+  findings: Finding[];
+  decisions: Decision[];
+  durationMs: number;
+  degraded?: string;
+  /** What the loop saw this tick (for reports; the controller keeps no reference). */
+  snapshot: Snapshot;
+}
+
+/**
+ * The MAPE-K controller: one tick = monitor → analyze → plan → govern → execute → record.
+ * All I/O goes through the injected source, provider, approvals and journal.
+ */
+export class Controller {
+  constructor(private readonly o: ControllerOptions) {}
+
+  get mode(): LoopMode {
+    return this.o.mode;
+  }
+
+  async tick(): Promise<TickResult> {
+    const started = performance.now();
+    const snapshot = await this.o.source.snapshot();
+    const now = snapshot.at;
+
+    const findings: Finding[] = [];
+    for (const a of this.o.analyzers ?? []) findings.push(...a.analyze(snapshot, now));
+
+    const proposals = this.plan(snapshot, now, findings);
+    const result: TickResult = {
+      at: now, proposals: proposals.length, executed: 0, clamped: 0, denied: 0, queued: 0, shadowed: 0,
+      findings, decisions: [], durationMs: 0, degraded: snapshot.degraded, snapshot,
+    };
+    await this.runApproved(snapshot, now, result);
+
+    for (const proposal of proposals) {
+      const verdict = this.o.guardrails.check(proposal, snapshot, now);
+      const decision: Decision = { proposal, verdict, outcome: null };
+      if (verdict.outcome === 'deny') result.denied++;
+      else if (verdict.outcome === 'needs-approval') {
+        if (this.o.approvals && this.o.mode !== 'dry-run') {
+          const q = await this.o.approvals.enqueue(verdict, proposal, now);
+          decision.approvalId = q.id;
+          decision.duplicate = q.duplicate;
+        }
+        if (!decision.duplicate) result.queued++;
+      } else {
+        if (verdict.outcome === 'clamp') result.clamped++;
+        if (this.o.mode === 'auto') {
+          decision.outcome = await this.o.provider.apply(verdict.action);
+          if (decision.outcome.ok) {
+            this.o.guardrails.recordExecuted(verdict.action, now);
+            result.executed++;
+          }
+        } else result.shadowed++;
+      }
+      result.decisions.push(decision);
+    }
+
+    await this.record(result, snapshot);
+    result.durationMs = performance.now() - started;
+    return result;
+  }
+
+  /** Actions people approved since the last tick: recheck every bound against this snapshot, then run them. */
+  private async runApproved(snapshot: Snapshot, now: number, result: TickResult): Promise<void> {
+    const sink = this.o.approvals;
+    if (!sink || this.o.mode !== 'auto') return;
+    for (const a of await sink.approved(now)) {
+      const verdict = this.o.guardrails.recheckApproved(a.action, snapshot, now);
+      const proposal: Proposal = {
+        action: a.action, source: `approval:${a.decidedBy}`,
+        rationale: `${a.decidedBy} approved ${describeAction(a.action)}`, evidence: { approvalId: a.id }, expectedEffect: describeAction(a.action),
+      };
+      const decision: Decision = { proposal, verdict, outcome: null, approvalId: a.id };
+      if (verdict.outcome === 'deny') result.denied++;
+      else {
+        decision.outcome = await this.o.provider.apply(verdict.action);
+        if (decision.outcome.ok) {
+          this.o.guardrails.recordExecuted(verdict.action, now);
+          result.executed++;
+        }
+      }
+      await sink.settle(a.id, decision.outcome?.ok === true);
+      result.decisions.push(decision);
+    }
+  }
+
+  /** Ask every planner; keep one proposal per resource (the first planner's), so actions never collide. */
+  private plan(snapshot: Snapshot, now: number, findings: Finding[]): Proposal[] {
+    const taken = new Set<string>();
+    const out: Proposal[] = [];
+    for (const policy of this.o.policies) {
+      for (const p of policy.decide({ snapshot, now, findings })) {
+        const target = actionTarget(p.action);
+        if (taken.has(target)) continue;
+        taken.add(target);
+        out.push(p);
+      }
+    }
+    return out;
+  }
+
+  private async record(result: TickResult, snapshot: Snapshot): Promise<void> {
+    const journal = this.o.journal;
+    if (!journal || this.o.mode === 'dry-run' || this.o.suppressJournal?.(result.at)) return;
+    const entries: DecisionEntry[] = [];
+    const services = new Map(snapshot.services.map((s) => [s.name, s]));
+    for (const d of result.decisions) {
+      if (d.duplicate) continue;
+      const a = d.proposal.action;
+      const svc = 'service' in a ? services.get(a.service) : undefined;
+      entries.push({
+        at: result.at,
+        runId: this.o.runId ?? null,
+        kind: 'decision',
+        actor: d.proposal.source,
+        summary: `${d.proposal.rationale} → ${verdictWords(d, this.o.mode)}`,
+        payload: {
+          mode: this.o.mode,
+          proposed: d.proposal.action,
+          action: d.verdict.action,
+          verdict: d.verdict.outcome,
+          reasons: d.verdict.reasons,
+          outcome: d.outcome,
+          approvalId: d.approvalId ?? null,
+          evidence: d.proposal.evidence,
+          expectedEffect: d.proposal.expectedEffect,
+          inputs: svc
+            ? { replicas: svc.replicas, ready: svc.readyReplicas, cpuUtilization: svc.cpuUtilization, requestRate: svc.requestRate, p99Ms: svc.latencyP99Ms, errorRate: svc.errorRate }
+            : { nodes: snapshot.nodes.length, costPerHour: snapshot.costPerHour },
+          degraded: snapshot.degraded ?? null,
+        },
+      });
+    }
+    for (const f of result.findings) {
+      if (f.severity === 'info') continue;
+      entries.push({ at: result.at, runId: this.o.runId ?? null, kind: f.kind, actor: 'analyze', summary: f.message, payload: { target: f.target, severity: f.severity, evidence: f.evidence } });
+    }
+    if (entries.length > 0) await journal.appendBatch(entries);
+  }
+}
+
+function verdictWords(d: Decision, mode: LoopMode): string {
+  const what = describeAction(d.verdict.action);
+  switch (d.verdict.outcome) {
+    case 'deny': return `denied (${d.verdict.reasons.join('; ')})`;
+    case 'needs-approval': return `${what} queued for approval`;
+    case 'clamp':
+    case 'allow': {
+      if (d.proposal.source.startsWith('approval:')) return d.outcome?.ok ? `${what} executed after approval` : `${what} failed: ${d.outcome?.message ?? 'no outcome'}`;
+      const clamp = d.verdict.outcome === 'clamp' ? ` (clamped: ${d.verdict.reasons.join('; ')})` : '';
+      if (mode !== 'auto') return `${what} not executed (${mode})${clamp}`;
+      return d.outcome?.ok ? `${what} executed${clamp}` : `${what} failed: ${d.outcome?.message ?? 'no outcome'}`;
+    }
+  }
+}

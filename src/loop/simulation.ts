@@ -1,0 +1,258 @@
+import { z } from 'zod';
+import { MemoryApprovalRepository } from '../govern/memory-approval-repository.js';
+import { Guardrails } from '../govern/guardrails.js';
+import { defaultPolicy, loadPolicyFile, type GuardrailPolicy } from '../govern/policy.js';
+import { CATALOGUE } from '../execute/twin/catalogue.js';
+import { TwinCluster, type TwinStats } from '../execute/twin/cluster.js';
+import { parseFaults } from '../execute/twin/faults.js';
+import { readLoadTrace } from '../execute/twin/load.js';
+import type { Store } from '../knowledge/store.js';
+import type { Analyzer } from '../analyze/assessment.js';
+import type { ScalingPolicy } from '../plan/scaling/policy.js';
+import { StaticPolicy } from '../plan/scaling/static.js';
+import { HpaPolicy } from '../plan/scaling/hpa.js';
+import { ClusterAutoscalerPolicy } from '../plan/scaling/cluster-autoscaler.js';
+import { PredictivePolicy } from '../plan/scaling/predictive.js';
+import { HealingPolicy } from '../plan/healing/playbooks.js';
+import { EventClassifier } from '../analyze/faults/event-classifier.js';
+import { UserError } from '../core/errors.js';
+import { Controller, type ApprovalSink, type ApprovedAction } from './controller.js';
+import { ApprovalFlow } from './approval-flow.js';
+import { ActionTally } from './flaps.js';
+import { LOOP_MODES } from './mode.js';
+import { LoadChoiceSchema, SCENARIO_NODE_TYPE, SHOP, scenarioTwin, staticReplicas } from './scenario.js';
+
+export const POLICY_NAMES = ['static', 'hpa', 'autonomic'] as const;
+export type PolicyName = (typeof POLICY_NAMES)[number];
+
+/** Everything that defines a simulation run; stored with the run so it can be resumed or re-run exactly. */
+export const SimulationSpecSchema = z.object({
+  policy: z.enum(POLICY_NAMES),
+  days: z.number().positive().max(366),
+  seed: z.number().int().default(1),
+  load: LoadChoiceSchema,
+  /** Fault list in the CLI syntax (see execute/twin/faults.ts); '' = none. */
+  faults: z.string().default(''),
+  mode: z.enum(LOOP_MODES).default('auto'),
+  /** Loop period in simulated seconds (the HPA's sync period). */
+  tickSeconds: z.number().positive().default(15),
+  /** Guardrail policy file; null = the built-in defaults (policies/default.yaml). */
+  policyFile: z.string().nullable().default(null),
+  /** A simulated on-call engineer approves queued actions after this many simulated seconds; null = nobody does. */
+  approveAfterSeconds: z.number().nonnegative().nullable().default(null),
+});
+export type SimulationSpec = z.output<typeof SimulationSpecSchema>;
+export type SimulationSpecInput = z.input<typeof SimulationSpecSchema>;
+
+export interface SimulationReport {
+  policy: PolicyName;
+  days: number;
+  seed: number;
+  mode: string;
+  costDollars: number;
+  sloViolationMinutes: number;
+  /** Time-average over services of each service's p99 latency. */
+  p99MeanMs: number;
+  /** 99th percentile over all (service, tick) p99 samples: how bad the bad moments were. */
+  p99OfP99Ms: number;
+  actions: number;
+  flaps: number;
+  denied: number;
+  clamped: number;
+  queuedForApproval: number;
+  offered: number;
+  dropped: number;
+  failed: number;
+  /** Share of offered requests dropped or failed, %. */
+  errorPct: number;
+  nodeHours: number;
+  ticks: number;
+  tickMsP50: number;
+  wallSeconds: number;
+}
+
+export interface SimulationProgress {
+  doneSeconds: number;
+  totalSeconds: number;
+  costDollars: number;
+  sloViolationMinutes: number;
+  actions: number;
+}
+
+export interface SimulationDeps {
+  store?: Store;
+  runId?: string;
+  /** Replaying a resumed run: entries at or before this time are already in the journal. */
+  journaledUntil?: number;
+  /** Called about every simulated hour and at the end. */
+  onProgress?: (p: SimulationProgress) => void;
+  /** Called with cumulative progress every `checkpointSeconds` of simulated time (default one hour). */
+  onCheckpoint?: (at: number, p: SimulationProgress) => Promise<void>;
+  checkpointSeconds?: number;
+}
+
+/** Policy names → planners (in priority order: healing before scaling) and analyzers. */
+export function buildPlanners(name: PolicyName, guardrails: GuardrailPolicy): { policies: ScalingPolicy[]; analyzers: Analyzer[] } {
+  const type = CATALOGUE.get(SCENARIO_NODE_TYPE);
+  if (!type) throw new Error(`catalogue has no ${SCENARIO_NODE_TYPE}`);
+  const ca = (): ClusterAutoscalerPolicy =>
+    new ClusterAutoscalerPolicy({
+      node: { instanceType: type.name, cpuAllocatableMillis: type.cpuAllocatableMillis, memoryAllocatableMiB: type.memoryAllocatableMiB },
+      minNodes: Math.max(1, guardrails.cluster.minNodes),
+      maxNodes: guardrails.cluster.maxNodes,
+    });
+  const maxReplicas = Math.min(100, Math.max(...SHOP.map((s) => s.staticReplicas * 4)));
+  switch (name) {
+    case 'static':
+      return { policies: [new StaticPolicy(staticReplicas())], analyzers: [] };
+    case 'hpa':
+      return { policies: [new HpaPolicy({ default: { minReplicas: 2, maxReplicas } }), ca()], analyzers: [] };
+    case 'autonomic':
+      return {
+        policies: [new HealingPolicy(), new PredictivePolicy({ minReplicas: 2, maxReplicas }), ca()],
+        analyzers: [new EventClassifier()],
+      };
+  }
+}
+
+export interface PreparedSimulation {
+  spec: SimulationSpec;
+  twin: TwinCluster;
+  guardrailPolicy: GuardrailPolicy;
+}
+
+/**
+ * Validate every input (trace, policy file, faults) and build the twin, before anything is written anywhere:
+ * bad input must fail with a clear error and leave no run, journal entry or file behind.
+ */
+export function prepareSimulation(input: SimulationSpecInput): PreparedSimulation {
+  const parsed = SimulationSpecSchema.safeParse(input);
+  if (!parsed.success) {
+    const i = parsed.error.issues[0];
+    throw new UserError(i.message, `--${String(i.path[0] ?? 'options')}`);
+  }
+  const spec = parsed.data;
+  const guardrailPolicy = spec.policyFile ? loadPolicyFile(spec.policyFile) : defaultPolicy();
+  const trace = spec.load.kind === 'trace' ? readLoadTrace(spec.load.file) : undefined;
+  const twin = new TwinCluster(scenarioTwin(spec.load, spec.seed, trace));
+  for (const f of parseFaults(spec.faults, twin.serviceNames())) twin.inject(f);
+  return { spec, twin, guardrailPolicy };
+}
+
+/** Runs a prepared simulation to the end. Deterministic for a given spec: a resumed run replays to the same state. */
+export async function runSimulation(prepared: PreparedSimulation, deps: SimulationDeps = {}): Promise<SimulationReport> {
+  const started = performance.now();
+  const { spec, twin, guardrailPolicy } = prepared;
+  const { policies, analyzers } = buildPlanners(spec.policy, guardrailPolicy);
+  const guardrails = new Guardrails(guardrailPolicy);
+  const tally = new ActionTally();
+  const replaying = (at: number): boolean => deps.journaledUntil !== undefined && at <= deps.journaledUntil;
+
+  const approvals = simulationApprovals(guardrailPolicy, spec, deps, replaying);
+  const controller = new Controller({
+    source: twin,
+    provider: twin,
+    policies,
+    analyzers,
+    guardrails,
+    approvals,
+    journal: deps.store?.journal,
+    mode: spec.mode,
+    runId: deps.runId ?? null,
+    suppressJournal: replaying,
+  });
+
+  const total = spec.days * 86400;
+  const hour = 3600;
+  const checkpointEvery = deps.checkpointSeconds ?? hour;
+  const start = twin.time;
+  let denied = 0, clamped = 0, queued = 0, ticks = 0;
+  const tickMs: number[] = [];
+  const p99s: number[] = [];
+  let nextProgress = hour;
+  let nextCheckpoint = checkpointEvery;
+
+  const progress = (done: number, s: TwinStats): SimulationProgress => ({
+    doneSeconds: done, totalSeconds: total, costDollars: s.costDollars, sloViolationMinutes: s.sloViolationSeconds / 60, actions: tally.actions,
+  });
+
+  for (let done = 0; done < total - 1e-9; ) {
+    const dt = Math.min(spec.tickSeconds, total - done);
+    twin.advance(dt);
+    done += dt;
+    const r = await controller.tick();
+    ticks++;
+    tickMs.push(r.durationMs);
+    denied += r.denied;
+    clamped += r.clamped;
+    queued += r.queued;
+    for (const d of r.decisions) if (d.outcome?.ok) tally.record(d.verdict.action, r.at);
+    for (const svc of r.snapshot.services) p99s.push(svc.latencyP99Ms);
+    if (done >= nextProgress || done >= total - 1e-9) {
+      nextProgress += hour;
+      deps.onProgress?.(progress(done, twin.stats()));
+    }
+    if (deps.onCheckpoint && done >= nextCheckpoint) {
+      nextCheckpoint += checkpointEvery;
+      await deps.onCheckpoint(start + done, progress(done, twin.stats()));
+    }
+  }
+
+  const s = twin.stats();
+  return {
+    policy: spec.policy,
+    days: spec.days,
+    seed: spec.seed,
+    mode: spec.mode,
+    costDollars: round(s.costDollars, 2),
+    sloViolationMinutes: round(s.sloViolationSeconds / 60, 1),
+    p99MeanMs: round(s.meanP99Ms, 1),
+    p99OfP99Ms: round(quantile(p99s, 0.99), 1),
+    actions: tally.actions,
+    flaps: tally.flaps,
+    denied,
+    clamped,
+    queuedForApproval: queued,
+    offered: Math.round(s.offered),
+    dropped: Math.round(s.dropped),
+    failed: Math.round(s.failed),
+    errorPct: round(s.offered > 0 ? (100 * (s.dropped + s.failed)) / s.offered : 0, 3),
+    nodeHours: round(s.nodeSeconds / 3600, 1),
+    ticks,
+    tickMsP50: round(quantile(tickMs, 0.5), 3),
+    wallSeconds: round((performance.now() - started) / 1000, 2),
+  };
+}
+
+/**
+ * Approvals of a simulation: in the store (so `autonomic approvals list` shows them) once the run is live; in
+ * memory and unjournaled while a resumed run replays ticks the journal already holds.
+ */
+function simulationApprovals(policy: GuardrailPolicy, spec: SimulationSpec, deps: SimulationDeps, replaying: (at: number) => boolean): ApprovalSink {
+  const common = { expirySeconds: policy.approvals.expirySeconds, simulatedOperatorSeconds: spec.approveAfterSeconds ?? undefined, runId: deps.runId ?? null };
+  const replay = new ApprovalFlow({ ...common, repo: new MemoryApprovalRepository() });
+  const live = new ApprovalFlow({ ...common, repo: deps.store?.approvals ?? new MemoryApprovalRepository(), journal: deps.store?.journal });
+  const replayIds = new Set<string>();
+  return {
+    async enqueue(verdict, proposal, now) {
+      if (!replaying(now)) return live.enqueue(verdict, proposal, now);
+      const r = await replay.enqueue(verdict, proposal, now);
+      replayIds.add(r.id);
+      return r;
+    },
+    async approved(now): Promise<ApprovedAction[]> {
+      return [...(await replay.approved(now)), ...(await live.approved(now))];
+    },
+    async settle(id, executed) {
+      return replayIds.delete(id) ? replay.settle(id, executed) : live.settle(id, executed);
+    },
+  };
+}
+
+function quantile(xs: number[], q: number): number {
+  if (xs.length === 0) return 0;
+  const s = Float64Array.from(xs).sort();
+  return s[Math.min(s.length - 1, Math.floor(q * (s.length - 1)))];
+}
+
+const round = (x: number, digits: number): number => Math.round(x * 10 ** digits) / 10 ** digits;
