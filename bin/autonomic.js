@@ -1,8 +1,6 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx so a fresh clone works without a build step.
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src/interfaces/cli/main.ts'), ...process.argv.slice(2)], { stdio: 'inherit' });
-process.exit(r.status ?? 1);
+// Runs the TypeScript CLI in-process through tsx's loader, so a fresh clone works without a build step.
+import { register } from 'tsx/esm/api';
+register();
+const { main } = await import('../src/interfaces/cli/main.ts');
+process.exitCode = await main(process.argv.slice(2));
