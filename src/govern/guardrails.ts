@@ -182,6 +182,10 @@ export class Guardrails {
         break;
     }
 
+    if (snapshot.degraded !== undefined && takesCapacity(proposed, p)) {
+      denies.push(`Degraded telemetry: ${snapshot.degraded}. Capacity is not taken away on stale or partial data, so ${describeAction(proposed)} waits for fresh data.`);
+    }
+
     const target = actionTarget(proposed);
     const recent = this.recentActions(target, now);
     const { maxActionsPerWindow, windowSeconds } = this.policy.rateLimits;
@@ -308,6 +312,19 @@ export class Guardrails {
       const verb = a.kind === 'remove-node' ? 'removing' : 'draining';
       denies.push(`Min nodes: ${verb} ${a.node} would leave ${left} node${left === 1 ? '' : 's'} in service, below the minimum of ${minNodes}.`);
     }
+  }
+}
+
+/** Scale-down, node removal and drain: what must never run on degraded data (scale-up and healing may). */
+function takesCapacity(a: Action, p: Prepared): boolean {
+  switch (a.kind) {
+    case 'scale':
+      return a.to < (p.replicas.get(a.service) ?? p.services.get(a.service)?.replicas ?? a.from);
+    case 'remove-node':
+    case 'cordon-drain':
+      return true;
+    default:
+      return false;
   }
 }
 

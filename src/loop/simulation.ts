@@ -89,6 +89,8 @@ export interface SimulationDeps {
   /** Called with cumulative progress every `checkpointSeconds` of simulated time (default one hour). */
   onCheckpoint?: (at: number, p: SimulationProgress) => Promise<void>;
   checkpointSeconds?: number;
+  /** Planners to run instead of buildPlanners(spec.policy): benchmarks with their own service mix and baselines. */
+  planners?: { policies: ScalingPolicy[]; analyzers: Analyzer[] };
 }
 
 /** Policy names → planners (in priority order: healing before scaling) and analyzers. */
@@ -143,7 +145,7 @@ export function prepareSimulation(input: SimulationSpecInput): PreparedSimulatio
 export async function runSimulation(prepared: PreparedSimulation, deps: SimulationDeps = {}): Promise<SimulationReport> {
   const started = performance.now();
   const { spec, twin, guardrailPolicy } = prepared;
-  const { policies, analyzers } = buildPlanners(spec.policy, guardrailPolicy);
+  const { policies, analyzers } = deps.planners ?? buildPlanners(spec.policy, guardrailPolicy);
   const guardrails = new Guardrails(guardrailPolicy);
   const tally = new ActionTally();
   const replaying = (at: number): boolean => deps.journaledUntil !== undefined && at <= deps.journaledUntil;

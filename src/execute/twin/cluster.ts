@@ -78,6 +78,8 @@ export interface ServiceStats {
   sloViolationSeconds: number;
   meanP99Ms: number;
   maxP99Ms: number;
+  /** CPU-seconds one Ready pod has used since the start (every Ready pod carries the same share): feeds /metrics counters. */
+  cpuSecondsPerReadyPod: number;
 }
 
 export interface TwinStats {
@@ -179,6 +181,7 @@ export class TwinCluster implements TelemetrySource, Provider {
   private readonly lastP50: Float64Array;
   private readonly lastP99: Float64Array;
   private readonly memExtraReady: Float64Array;
+  private readonly cpuPerPodInt: Float64Array;
   // Metrics pipeline: per-service ring of per-pod CPU usage, one slot per step.
   private readonly ringLen: number;
   private readonly ring: Float32Array;
@@ -256,6 +259,7 @@ export class TwinCluster implements TelemetrySource, Provider {
     this.violSec = f64(); this.p99Integral = f64(); this.maxP99 = f64();
     this.lastRate = f64(); this.lastServedRate = f64(); this.lastErr = f64(); this.lastP50 = f64(); this.lastP99 = f64();
     this.memExtraReady = f64();
+    this.cpuPerPodInt = f64();
     this.ringLen = Math.max(1, Math.round(cfg.metricsWindowSeconds / cfg.stepSeconds));
     this.ring = new Float32Array(S * this.ringLen);
     this.ringSum = f64();
@@ -481,6 +485,7 @@ export class TwinCluster implements TelemetrySource, Provider {
         sloViolationSeconds: this.violSec[s],
         meanP99Ms: this.elapsed > 0 ? this.p99Integral[s] / this.elapsed : 0,
         maxP99Ms: this.maxP99[s],
+        cpuSecondsPerReadyPod: this.cpuPerPodInt[s],
       };
       viol += this.violSec[s];
       p99Int += this.p99Integral[s];
@@ -560,6 +565,7 @@ export class TwinCluster implements TelemetrySource, Provider {
       const perPod = c > 0 ? this.idleCpu[s] + (q.served / dt / c) * this.cpuPerReq[s] : this.ring[s * R + ((slot + R - 1) % R)];
       const k = s * R + slot;
       this.ringSum[s] += perPod - this.ring[k];
+      if (c > 0) this.cpuPerPodInt[s] += (perPod * dt) / 1000;
       this.ring[k] = perPod;
       if (this.muFactor[s] < 1 || this.badFraction[s] > 0) this.noisyLogs(s, q, failed);
     }

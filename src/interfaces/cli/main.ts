@@ -10,6 +10,7 @@ import { registerApprovals } from './commands/approvals.js';
 import { registerSimulate } from './commands/simulate.js';
 import { registerDemo } from './commands/demo.js';
 import { registerRuns } from './commands/runs.js';
+import { registerSim } from './commands/sim.js';
 
 export function buildProgram(): Command {
   const program = new Command('autonomic')
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerAudit(program);
   registerPolicy(program);
   registerApprovals(program);
+  registerSim(program);
   program.commands.forEach((c) => c.exitOverride());
   return program;
 }
