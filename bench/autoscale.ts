@@ -64,8 +64,15 @@ export function benchGuardrails(): GuardrailPolicy {
     services: { '*': { minReplicas: 1, maxReplicas: MAX_REPLICAS } },
     cluster: { minNodes: 1, maxNodes: 1000 },
     riskTiers: { 'remove-node': 'low' },
+    // Loose enough that they never bind a stock HPA (its own behaviour allows +100 % or 4 pods per 15 s): the
+    // baseline stays the exact HPA, not an HPA throttled by our guardrails.
+    rateLimits: { maxActionsPerWindow: BENCH_RATE_LIMIT.maxActions, windowSeconds: BENCH_RATE_LIMIT.windowSeconds },
+    blastRadius: { maxReplicaChangeShare: 1, minAbsoluteChange: 4 },
   });
 }
+
+/** The guardrails' rate limit in this bench; the predictive planner is told it, as it is in the product. */
+export const BENCH_RATE_LIMIT = { maxActions: 1000, windowSeconds: 600 } as const;
 
 const nodeType = () => {
   const t = CATALOGUE.get(NODE_TYPE);
@@ -94,7 +101,7 @@ export function planners(policy: BenchPolicy, staticReplicas: number, g: Guardra
     case 'hpa':
       return [new HpaPolicy({ default: { minReplicas: MIN_REPLICAS, maxReplicas: MAX_REPLICAS } }), ca()];
     case 'predictive': {
-      const replicas = new PredictivePolicy({ minReplicas: MIN_REPLICAS, maxReplicas: MAX_REPLICAS, ...predictive });
+      const replicas = new PredictivePolicy({ minReplicas: MIN_REPLICAS, maxReplicas: MAX_REPLICAS, actionBudget: { ...BENCH_RATE_LIMIT }, ...predictive });
       const { maxNodes, allowedInstanceTypes, allowSpot } = g.cluster;
       const nodes = new PredictiveNodePolicy(replicas, { instanceTypes: [t.name], minNodes: Math.max(1, g.cluster.minNodes), maxNodes, allowedInstanceTypes, allowSpot });
       // The predictive node planner owns node removal; the cluster autoscaler stays as the backstop for Pending pods.
@@ -325,7 +332,7 @@ export async function run(args: BenchArgs): Promise<BenchResult> {
     replicas: [MIN_REPLICAS, MAX_REPLICAS],
     days: daysFlag ? `min(${daysFlag}, series length, ${MAX_DAYS})` : `min(series length, ${MAX_DAYS})`,
     tick_seconds: 15,
-    guardrails: 'default policy; maxReplicas 2000, maxNodes 1000; remove-node low risk (unattended, as a stock cluster autoscaler)',
+    guardrails: `default policy; maxReplicas ${MAX_REPLICAS}, maxNodes 1000; remove-node low risk (unattended, as a stock cluster autoscaler); rate limit ${BENCH_RATE_LIMIT.maxActions} per ${BENCH_RATE_LIMIT.windowSeconds}s and blast radius ±100 % so they never bind the stock HPA`,
     goals_on: 'totals over all series',
   };
   summary.wall_seconds = round((performance.now() - started) / 1000, 1);
