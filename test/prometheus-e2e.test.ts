@@ -72,6 +72,16 @@ function hpaDesired(snap: Snapshot): Record<string, number> {
   return out;
 }
 
+async function runCli(args: string[], db: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [join(import.meta.dirname, '..', 'bin', 'autonomic.js'), ...args], { env: { ...process.env, AUTONOMIC_DB: db } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const status = await new Promise<number | null>((r) => child.once('close', (code) => r(code)));
+  return { status, stdout, stderr };
+}
+
 async function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
@@ -172,6 +182,23 @@ test(
       const after = await source.snapshot();
       const web = after.services.find((s) => s.name === 'web');
       assert.ok(web && web.cpuUtilization >= 0 && web.cpuUtilization < 1, `web utilisation after the reset: ${web?.cpuUtilization}`);
+
+      // The CLI's live loop on the same Prometheus: shadow mode, two ticks, one JSON line each, the run recorded.
+      const promYaml = join(dir, 'prom.yaml');
+      writeFileSync(promYaml, `url: ${url}\nrateWindow: ${WINDOW}\ntimeoutMs: 2000\n`);
+      // Asynchronously: the twin's /metrics is served by this process and must keep answering scrapes meanwhile.
+      const cli = await runCli(['run', '--prometheus-config', promYaml, '--ticks', '2', '--interval', '1s', '--json'], join(dir, 'run.db'));
+      assert.equal(cli.status, 0, `${cli.stdout}\n${cli.stderr}`);
+      const ticks = cli.stdout.trim().split('\n').map((l) => JSON.parse(l) as { tick: number; services: number; nodes: number; degraded: string | null });
+      assert.deepEqual(ticks.map((t) => t.tick), [1, 2]);
+      for (const t of ticks) {
+        assert.equal(t.services, fromTwin.services.length);
+        assert.equal(t.nodes, fromTwin.nodes.length);
+        assert.equal(t.degraded, null);
+      }
+      const runs = await runCli(['runs', 'list', '--json'], join(dir, 'run.db'));
+      const listed = JSON.parse(runs.stdout) as { command: string; status: string }[];
+      assert.deepEqual(listed.map((r) => [r.command, r.status]), [['run', 'completed']]);
 
       console.log(
         `prometheus e2e: window full after ${readyAfter.toFixed(1)} s; twin/prometheus ${views.join(', ')}; HPA desired twin ${JSON.stringify(twinDesired)} prometheus ${JSON.stringify(promDesired)}; ` +

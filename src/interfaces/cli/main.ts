@@ -11,6 +11,7 @@ import { registerSimulate } from './commands/simulate.js';
 import { registerDemo } from './commands/demo.js';
 import { registerRuns } from './commands/runs.js';
 import { registerSim } from './commands/sim.js';
+import { registerRun } from './commands/run.js';
 
 export function buildProgram(): Command {
   const program = new Command('autonomic')
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerPolicy(program);
   registerApprovals(program);
   registerSim(program);
+  registerRun(program);
   program.commands.forEach((c) => c.exitOverride());
   return program;
 }

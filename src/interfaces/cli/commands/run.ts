@@ -1,0 +1,163 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { parse as parseYaml } from 'yaml';
+import { UserError } from '../../../core/errors.js';
+import { EventClassifier } from '../../../analyze/faults/event-classifier.js';
+import type { Analyzer } from '../../../analyze/assessment.js';
+import { NoExecuteProvider } from '../../../execute/providers/no-execute.js';
+import { requireInstanceType } from '../../../execute/twin/catalogue.js';
+import { Guardrails } from '../../../govern/guardrails.js';
+import { defaultPolicy, loadPolicyFile, resolveServiceBounds, type GuardrailPolicy } from '../../../govern/policy.js';
+import { openStore } from '../../../knowledge/store.js';
+import { Controller, type TickResult } from '../../../loop/controller.js';
+import { runLiveLoop } from '../../../loop/live-loop.js';
+import type { LoopMode } from '../../../loop/mode.js';
+import { parsePrometheusConfig } from '../../../monitor/prometheus/config.js';
+import { PrometheusSource } from '../../../monitor/prometheus/source.js';
+import { HealingPolicy } from '../../../plan/healing/playbooks.js';
+import { ClusterAutoscalerPolicy } from '../../../plan/scaling/cluster-autoscaler.js';
+import { HpaPolicy } from '../../../plan/scaling/hpa.js';
+import { PredictivePolicy } from '../../../plan/scaling/predictive.js';
+import type { ScalingPolicy } from '../../../plan/scaling/policy.js';
+import { duration, integer, oneOf } from '../args.js';
+
+const LIVE_POLICIES = ['hpa', 'autonomic'] as const;
+type LivePolicy = (typeof LIVE_POLICIES)[number];
+/** Without an execute provider for real systems (Kubernetes and local processes come with the providers issue), the loop only decides. */
+const LIVE_MODES = ['shadow', 'dry-run'] as const;
+
+interface RunOptions {
+  prometheus?: string;
+  prometheusConfig?: string;
+  policy: LivePolicy;
+  mode: (typeof LIVE_MODES)[number] | 'auto';
+  interval: number;
+  ticks?: number;
+  guardrails?: string;
+  nodeType?: string;
+  db?: string;
+  json?: boolean;
+}
+
+export function registerRun(program: Command): void {
+  program
+    .command('run')
+    .description(
+      'Run the loop against a live system in real time: telemetry from Prometheus (PromQL), decisions through the guardrails, ' +
+        'every decision in the journal. Stops cleanly on Ctrl-C or SIGTERM.',
+    )
+    .option('--prometheus <url>', 'Prometheus base URL, e.g. http://127.0.0.1:9090')
+    .option('--prometheus-config <file>', 'YAML with the Prometheus source settings (url, timeoutMs, retry, circuitBreaker, maxStaleSeconds, rateWindow, queries per signal, services); --prometheus overrides its url')
+    .option('--policy <name>', `planners: ${LIVE_POLICIES.join(', ')}`, oneOf('--policy', LIVE_POLICIES), 'autonomic')
+    .option('--mode <mode>', 'shadow (decide and journal) or dry-run (decide and print only)', oneOf('--mode', [...LIVE_MODES, 'auto'] as const), 'shadow')
+    .option('--interval <duration>', 'time between ticks', duration('--interval'), 15)
+    .option('--ticks <n>', 'stop after n ticks (default: run until stopped)', integer('--ticks', 1, 10_000_000))
+    .option('--guardrails <file>', 'guardrail policy YAML (default: the built-in policy)')
+    .option('--node-type <name>', 'instance type of the node pool, to size node additions (cluster autoscaler); omit to plan replicas only')
+    .option('--db <path>', 'knowledge store (default .autonomic/autonomic.db or $AUTONOMIC_DB)')
+    .option('--json', 'one JSON object per tick on stdout')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  autonomic run --prometheus http://127.0.0.1:9090 --mode shadow\n' +
+        '  autonomic sim serve --port 9464 --speed 10 &   # a twin to watch, scraped by your Prometheus\n' +
+        '  autonomic run --prometheus-config prom.yaml --policy hpa --interval 30s --ticks 20 --json\n',
+    )
+    .action(async (o: RunOptions) => {
+      if (o.mode === 'auto') {
+        throw new UserError('auto mode needs an execute provider for the live system; none is available yet (the twin executes in `autonomic simulate`); use shadow or dry-run', '--mode');
+      }
+      if (o.interval < 1) throw new UserError('must be at least 1s', '--interval');
+      // Everything is validated before the store is opened: bad input writes nothing.
+      const source = new PrometheusSource(prometheusConfig(o));
+      const guardrailPolicy = o.guardrails ? loadPolicyFile(o.guardrails) : defaultPolicy();
+      const { policies, analyzers } = livePlanners(o.policy, guardrailPolicy, o.nodeType);
+      const mode: LoopMode = o.mode;
+      const store = await openStore(o.db);
+      const run = await store.runs.create({ command: 'run', config: { source: 'prometheus', url: source.config.url, policy: o.policy, mode, intervalSeconds: o.interval } });
+      const controller = new Controller({
+        source, provider: new NoExecuteProvider('no execute provider for live systems yet'), policies, analyzers,
+        guardrails: new Guardrails(guardrailPolicy), journal: store.journal, mode, runId: run.id,
+      });
+      const stop = new AbortController();
+      const onSignal = (): void => stop.abort();
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      if (!o.json) process.stderr.write(`run ${run.id}: ${o.policy} policy, ${mode} mode, every ${o.interval}s from ${source.config.url} (Ctrl-C stops)\n`);
+      try {
+        const summary = await runLiveLoop(controller, {
+          intervalSeconds: o.interval,
+          maxTicks: o.ticks,
+          signal: stop.signal,
+          onTick: (r, n) => printTick(r, n, o.json === true),
+          onError: (e, n) => {
+            const message = e instanceof Error ? e.message : String(e);
+            if (o.json) process.stdout.write(JSON.stringify({ tick: n, error: message }) + '\n');
+            else process.stderr.write(`tick ${n}: no decision — ${message}\n`);
+          },
+        });
+        await store.runs.complete(run.id, { ...summary });
+        if (!o.json) process.stderr.write(`run ${run.id} stopped after ${summary.ticks} ticks (${summary.failedTicks} without telemetry)\n`);
+        // Not one tick saw the system: a dead dependency, which scripts must be able to tell from a quiet run.
+        if (summary.ticks > 0 && summary.failedTicks === summary.ticks) process.exitCode = 1;
+      } catch (e) {
+        await store.runs.fail(run.id, e instanceof Error ? e.message : String(e)).catch(() => undefined);
+        throw e;
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        await store.close();
+      }
+    });
+}
+
+function prometheusConfig(o: RunOptions): ReturnType<typeof parsePrometheusConfig> {
+  let fromFile: Record<string, unknown> = {};
+  if (o.prometheusConfig) {
+    let text: string;
+    try {
+      text = readFileSync(o.prometheusConfig, 'utf8');
+    } catch (e) {
+      throw new UserError(`cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`, o.prometheusConfig);
+    }
+    let doc: unknown;
+    try {
+      doc = parseYaml(text);
+    } catch (e) {
+      throw new UserError(`not valid YAML: ${(e as Error).message.split('\n')[0]}`, o.prometheusConfig);
+    }
+    if (doc !== null && doc !== undefined && (typeof doc !== 'object' || Array.isArray(doc))) throw new UserError('expected a mapping of settings', o.prometheusConfig);
+    fromFile = (doc ?? {}) as Record<string, unknown>;
+  }
+  const input = o.prometheus ? { ...fromFile, url: o.prometheus } : fromFile;
+  if (input.url === undefined) throw new UserError('give the Prometheus URL with --prometheus or url: in --prometheus-config', '--prometheus');
+  return parsePrometheusConfig(input, o.prometheusConfig ?? '--prometheus');
+}
+
+/** The live planner sets: the same planners `simulate` uses, bounded by the guardrail policy's defaults. */
+function livePlanners(name: LivePolicy, g: GuardrailPolicy, nodeType: string | undefined): { policies: ScalingPolicy[]; analyzers: Analyzer[] } {
+  const { minReplicas, maxReplicas } = resolveServiceBounds(g, '*');
+  const nodes: ScalingPolicy[] = [];
+  if (nodeType) {
+    const t = requireInstanceType(nodeType, '--node-type');
+    nodes.push(new ClusterAutoscalerPolicy({
+      node: { instanceType: t.name, cpuAllocatableMillis: t.cpuAllocatableMillis, memoryAllocatableMiB: t.memoryAllocatableMiB },
+      minNodes: Math.max(1, g.cluster.minNodes), maxNodes: g.cluster.maxNodes,
+    }));
+  }
+  if (name === 'hpa') return { policies: [new HpaPolicy({ default: { minReplicas: Math.max(1, minReplicas), maxReplicas } }), ...nodes], analyzers: [] };
+  return {
+    policies: [new HealingPolicy(), new PredictivePolicy({ minReplicas: Math.max(1, minReplicas), maxReplicas }), ...nodes],
+    analyzers: [new EventClassifier()],
+  };
+}
+
+function printTick(r: TickResult, n: number, json: boolean): void {
+  const decisions = r.decisions.filter((d) => !d.duplicate).map((d) => ({ source: d.proposal.source, verdict: d.verdict.outcome, action: d.verdict.action, rationale: d.proposal.rationale }));
+  if (json) {
+    process.stdout.write(JSON.stringify({ tick: n, at: r.at, degraded: r.degraded ?? null, services: r.snapshot.services.length, nodes: r.snapshot.nodes.length, proposals: r.proposals, denied: r.denied, queued: r.queued, decisions }) + '\n');
+    return;
+  }
+  const when = new Date(r.at * 1000).toISOString().slice(11, 19);
+  process.stdout.write(`${when} tick ${n}: ${r.snapshot.services.length} services, ${r.snapshot.nodes.length} nodes${r.degraded ? ` (DEGRADED: ${r.degraded})` : ''}, ${r.proposals} proposals\n`);
+  for (const d of decisions) process.stdout.write(`  [${d.verdict}] ${d.rationale}\n`);
+}
