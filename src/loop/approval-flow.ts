@@ -67,6 +67,33 @@ export class ApprovalFlow implements ApprovalSink {
     return out;
   }
 
+  /** Approvals this flow waits on (queued or approved, not yet settled), with the resource and loop time of queueing. */
+  waitingApprovals(): { id: string; target: string; queuedAt: number }[] {
+    return [...this.waiting].map(([id, w]) => ({ id, target: w.target, queuedAt: w.queuedAt }));
+  }
+
+  /** The approval waiting for a resource (`actionTarget`), if any. */
+  waitingFor(target: string): string | undefined {
+    return this.byTarget.get(target);
+  }
+
+  /**
+   * Wait on an approval that is already in the repository (queued by an earlier process of the same run) as if
+   * this flow had queued it at loop time `queuedAt`: it is approved, expires or is rejected there, and the same
+   * resource is not queued twice.
+   */
+  adopt(id: string, target: string, queuedAt: number): void {
+    const other = this.byTarget.get(target);
+    if (other !== undefined && other !== id) this.forget(other);
+    this.waiting.set(id, { target, queuedAt });
+    this.byTarget.set(target, id);
+  }
+
+  /** Stop waiting on an approval without settling it (another flow takes it over). */
+  release(id: string): void {
+    this.forget(id);
+  }
+
   async settle(id: string, executed: boolean): Promise<void> {
     if (executed) await this.queue.markExecuted(id);
     this.forget(id);

@@ -77,7 +77,9 @@ export interface TickResult {
   executed: number;
   clamped: number;
   denied: number;
+  /** New entries in the approval queue (an action still waiting from an earlier tick is not counted again). */
   queued: number;
+  /** Decided but, because of the mode, neither executed nor queued. */
   shadowed: number;
   findings: Finding[];
   decisions: Decision[];
@@ -106,12 +108,16 @@ export class Controller {
     const findings: Finding[] = [];
     for (const a of this.o.analyzers ?? []) findings.push(...a.analyze(snapshot, now));
 
-    const proposals = this.plan(snapshot, now, findings);
+    const planned = this.plan(snapshot, now, findings);
     const result: TickResult = {
-      at: now, proposals: proposals.length, executed: 0, clamped: 0, denied: 0, queued: 0, shadowed: 0,
+      at: now, proposals: 0, executed: 0, clamped: 0, denied: 0, queued: 0, shadowed: 0,
       findings, decisions: [], durationMs: 0, degraded: snapshot.degraded, snapshot,
     };
-    await this.runApproved(snapshot, now, result);
+    const actedOn = await this.runApproved(snapshot, now, result);
+    // A resource an approved action just changed was planned for from a snapshot taken before that change: its
+    // proposal is stale (a node removal proposed again would be queued again for a node that is already gone).
+    const proposals = planned.filter((p) => !actedOn.has(actionTarget(p.action)));
+    result.proposals = proposals.length;
 
     for (const proposal of proposals) {
       const verdict = this.o.guardrails.check(proposal, snapshot, now);
@@ -122,8 +128,9 @@ export class Controller {
           const q = await this.o.approvals.enqueue(verdict, proposal, now);
           decision.approvalId = q.id;
           decision.duplicate = q.duplicate;
-        }
-        if (!decision.duplicate) result.queued++;
+          // Only a new entry counts: one still waiting from an earlier tick was counted then.
+          if (!q.duplicate) result.queued++;
+        } else if (this.o.mode === 'dry-run') result.shadowed++;
       } else {
         if (verdict.outcome === 'clamp') result.clamped++;
         if (this.o.mode === 'auto') {
@@ -142,10 +149,14 @@ export class Controller {
     return result;
   }
 
-  /** Actions people approved since the last tick: recheck every bound against this snapshot, then run them. */
-  private async runApproved(snapshot: Snapshot, now: number, result: TickResult): Promise<void> {
+  /**
+   * Actions people approved since the last tick: recheck every bound against this snapshot, then run them.
+   * Returns the resources an approved action was applied to this tick.
+   */
+  private async runApproved(snapshot: Snapshot, now: number, result: TickResult): Promise<Set<string>> {
+    const actedOn = new Set<string>();
     const sink = this.o.approvals;
-    if (!sink || this.o.mode !== 'auto') return;
+    if (!sink || this.o.mode !== 'auto') return actedOn;
     for (const a of await sink.approved(now)) {
       const verdict = this.o.guardrails.recheckApproved(a.action, snapshot, now);
       const proposal: Proposal = {
@@ -156,6 +167,7 @@ export class Controller {
       if (verdict.outcome === 'deny') result.denied++;
       else {
         decision.outcome = await this.o.provider.apply(verdict.action);
+        actedOn.add(actionTarget(verdict.action));
         if (decision.outcome.ok) {
           this.o.guardrails.recordExecuted(verdict.action, now);
           result.executed++;
@@ -164,6 +176,7 @@ export class Controller {
       await sink.settle(a.id, decision.outcome?.ok === true);
       result.decisions.push(decision);
     }
+    return actedOn;
   }
 
   /** Ask every planner; keep one proposal per resource (the first planner's), so actions never collide. */

@@ -16,7 +16,8 @@ import { PredictivePolicy } from '../plan/scaling/predictive.js';
 import { HealingPolicy } from '../plan/healing/playbooks.js';
 import { EventClassifier } from '../analyze/faults/event-classifier.js';
 import { UserError } from '../core/errors.js';
-import { Controller, type ApprovalSink, type ApprovedAction } from './controller.js';
+import { ActionSchema, actionTarget } from '../core/action.js';
+import { Controller, type ApprovalSink, type ApprovedAction, type DecisionSink } from './controller.js';
 import { ApprovalFlow } from './approval-flow.js';
 import { ActionTally } from './flaps.js';
 import { LOOP_MODES } from './mode.js';
@@ -228,27 +229,74 @@ export async function runSimulation(prepared: PreparedSimulation, deps: Simulati
 
 /**
  * Approvals of a simulation: in the store (so `autonomic approvals list` shows them) once the run is live; in
- * memory and unjournaled while a resumed run replays ticks the journal already holds.
+ * memory and unjournaled while a resumed run replays ticks the journal already holds. On the first live tick of a
+ * resumed run, approvals the replay has waiting are handed back to the rows the interrupted process queued (their
+ * ids are in the journal), so a resource is never queued twice and a decision a person took meanwhile counts.
  */
 function simulationApprovals(policy: GuardrailPolicy, spec: SimulationSpec, deps: SimulationDeps, replaying: (at: number) => boolean): ApprovalSink {
   const common = { expirySeconds: policy.approvals.expirySeconds, simulatedOperatorSeconds: spec.approveAfterSeconds ?? undefined, runId: deps.runId ?? null };
-  const replay = new ApprovalFlow({ ...common, repo: new MemoryApprovalRepository() });
-  const live = new ApprovalFlow({ ...common, repo: deps.store?.approvals ?? new MemoryApprovalRepository(), journal: deps.store?.journal });
+  const store = deps.store;
+  // What the replay flow still does after the hand-over (approvals it could not hand back) is journaled as usual.
+  const afterReplay: DecisionSink | undefined = store && {
+    appendBatch: (entries) => store.journal.appendBatch(entries.filter((e) => !replaying(e.at))),
+  };
+  const replay = new ApprovalFlow({ ...common, repo: new MemoryApprovalRepository(), journal: afterReplay });
+  const live = new ApprovalFlow({ ...common, repo: store?.approvals ?? new MemoryApprovalRepository(), journal: store?.journal });
   const replayIds = new Set<string>();
+  let handedOver = deps.journaledUntil === undefined;
+  const handOver = async (): Promise<void> => {
+    handedOver = true;
+    if (!store || !deps.runId) return;
+    const waiting = replay.waitingApprovals();
+    if (waiting.length === 0) return;
+    const queued = await queuedApprovalIds(store, deps.runId);
+    const wall = Date.now() / 1000;
+    for (const w of waiting) {
+      const id = queued.get(`${w.queuedAt}|${w.target}`);
+      const row = id === undefined ? undefined : await store.approvals.get(id);
+      if (!row || row.status === 'executed' || (row.status === 'pending' && wall >= row.expiresAt)) continue;
+      replay.release(w.id);
+      replayIds.delete(w.id);
+      live.adopt(row.id, w.target, w.queuedAt);
+    }
+  };
   return {
     async enqueue(verdict, proposal, now) {
-      if (!replaying(now)) return live.enqueue(verdict, proposal, now);
+      if (!replaying(now)) {
+        if (!handedOver) await handOver();
+        const waitingInReplay = replay.waitingFor(actionTarget(verdict.action));
+        if (waitingInReplay !== undefined) return { id: waitingInReplay, duplicate: true };
+        return live.enqueue(verdict, proposal, now);
+      }
       const r = await replay.enqueue(verdict, proposal, now);
       replayIds.add(r.id);
       return r;
     },
     async approved(now): Promise<ApprovedAction[]> {
+      if (!handedOver && !replaying(now)) await handOver();
       return [...(await replay.approved(now)), ...(await live.approved(now))];
     },
     async settle(id, executed) {
       return replayIds.delete(id) ? replay.settle(id, executed) : live.settle(id, executed);
     },
   };
+}
+
+/** `at|target` → id of each approval the run queued, from its journal's decision entries. */
+async function queuedApprovalIds(store: Store, runId: string): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const page = 1000;
+  for (let afterSeq = 0; ; ) {
+    const entries = await store.journal.list({ runId, kind: 'decision', afterSeq, limit: page });
+    for (const e of entries) {
+      const p = e.payload;
+      if (p === null || typeof p !== 'object' || Array.isArray(p) || p.verdict !== 'needs-approval' || typeof p.approvalId !== 'string') continue;
+      const action = ActionSchema.safeParse(p.action);
+      if (action.success) out.set(`${e.at}|${actionTarget(action.data)}`, p.approvalId);
+    }
+    if (entries.length < page) return out;
+    afterSeq = entries[entries.length - 1].seq;
+  }
 }
 
 function quantile(xs: number[], q: number): number {

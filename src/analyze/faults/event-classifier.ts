@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import type { ClusterEvent, Snapshot } from '../../core/snapshot.js';
+import type { ClusterEvent, LogLine, Snapshot } from '../../core/snapshot.js';
 import type { Analyzer, Finding } from '../assessment.js';
 
 /** The fault classes the healing playbooks act on. */
-export const FAULT_CLASSES = ['crash-loop', 'oom', 'bad-rollout', 'node-not-ready', 'spot-interruption'] as const;
+export const FAULT_CLASSES = ['crash-loop', 'oom', 'bad-rollout', 'node-not-ready', 'spot-interruption', 'dependency-slowdown'] as const;
 export type FaultClass = (typeof FAULT_CLASSES)[number];
 
 export const EventClassifierConfigSchema = z.object({
@@ -15,14 +15,24 @@ export const EventClassifierConfigSchema = z.object({
   rolloutBlameSeconds: z.number().positive().default(1800),
   /** Two or more OOM kills of one service in the window is a leak, not a one-off spike. */
   oomRepeats: z.number().int().positive().default(2),
+  /**
+   * A slow dependency leaves no Kubernetes event, only timeout lines in the service's logs (log shippers sample
+   * them, about one a minute): they count for this long.
+   */
+  slowdownWindowSeconds: z.number().positive().default(180),
+  /** ...and only while the service's own CPU is below this: latency up with CPU down is waiting, not overload. */
+  slowdownMaxCpu: z.number().positive().default(0.9),
 });
 export type EventClassifierConfig = z.output<typeof EventClassifierConfigSchema>;
 export type EventClassifierConfigInput = z.input<typeof EventClassifierConfigSchema>;
 
 /**
  * Turns Kubernetes-style events (the same reasons a real cluster emits: BackOff, OOMKilled, Unhealthy,
- * ScalingReplicaSet, NodeNotReady, SpotInterruption) plus service error rates into classified faults.
- * Rule-based on purpose: these reasons are a fixed vocabulary, and a rule names its evidence exactly.
+ * ScalingReplicaSet, NodeNotReady, SpotInterruption) plus service error rates into classified faults, and the
+ * timeout lines of a service's logs into a dependency slowdown (which no event reports).
+ * Rule-based on purpose: these reasons are a fixed vocabulary, and a rule names its evidence exactly. Event
+ * messages and log lines are data: only fixed patterns are matched, their text never reaches a finding's message
+ * or evidence, and object names that are not Kubernetes names are ignored.
  */
 export class EventClassifier implements Analyzer {
   readonly name = 'event-classifier';
@@ -31,6 +41,10 @@ export class EventClassifier implements Analyzer {
   private readonly ooms = new Map<string, number[]>();
   /** service → time of its last rollout to a new revision. */
   private readonly rollouts = new Map<string, number>();
+  /** service → times of dependency-timeout log lines in the slowdown window. */
+  private readonly timeouts = new Map<string, number[]>();
+  /** service → time of its last failed readiness probe (a bad release's symptom, which a slow dependency lacks). */
+  private readonly unhealthyAt = new Map<string, number>();
 
   constructor(config: EventClassifierConfigInput = {}) {
     this.config = EventClassifierConfigSchema.parse(config);
@@ -45,6 +59,7 @@ export class EventClassifier implements Analyzer {
 
     for (const e of snapshot.events) {
       const [kind, name] = splitObject(e.object);
+      if (!isKubernetesName(name)) continue;
       if (kind === 'node') {
         const f = nodeFinding(e, name);
         if (f) findings.push(f);
@@ -71,7 +86,16 @@ export class EventClassifier implements Analyzer {
         oomPods.set(service, name);
       } else if (e.reason === 'Unhealthy') {
         unhealthy.set(service, (unhealthy.get(service) ?? 0) + 1);
+        this.unhealthyAt.set(service, e.at);
       }
+    }
+    for (const l of snapshot.logs) {
+      if (!isDependencyTimeout(l)) continue;
+      const service = serviceOfLogSource(l.source, services);
+      if (service === undefined) continue;
+      const times = this.timeouts.get(service) ?? [];
+      times.push(l.at);
+      this.timeouts.set(service, times);
     }
 
     const horizon = now - this.config.windowSeconds;
@@ -82,6 +106,24 @@ export class EventClassifier implements Analyzer {
     }
 
     const byName = new Map(snapshot.services.map((s) => [s.name, s]));
+    const slowHorizon = now - this.config.slowdownWindowSeconds;
+    const slow = new Set<string>();
+    for (const [service, times] of this.timeouts) {
+      const recent = times.filter((t) => t >= slowHorizon);
+      if (recent.length === 0) {
+        this.timeouts.delete(service);
+        continue;
+      }
+      this.timeouts.set(service, recent);
+      const s = byName.get(service);
+      if (!s || s.cpuUtilization >= this.config.slowdownMaxCpu) continue;
+      slow.add(service);
+      findings.push(fault('dependency-slowdown', `service/${service}`, s.errorRate >= this.config.rolloutErrorRate ? 'critical' : 'warning',
+        `${service}: ${recent.length} dependency-timeout log line${recent.length === 1 ? '' : 's'} in the last ${Math.round(this.config.slowdownWindowSeconds / 60)} min, p99 ${Math.round(s.latencyP99Ms)} ms and error rate ${(s.errorRate * 100).toFixed(1)}% with CPU at ${(s.cpuUtilization * 100).toFixed(0)}%: it is waiting on a slow dependency, not failing itself`,
+        { service, timeoutLines: recent.length, p99Ms: Math.round(s.latencyP99Ms), errorRate: round(s.errorRate), cpuUtilization: round(s.cpuUtilization) }));
+    }
+    for (const [service, at] of this.unhealthyAt) if (at < horizon) this.unhealthyAt.delete(service);
+
     for (const [service, rolledAt] of this.rollouts) {
       if (now - rolledAt > this.config.rolloutBlameSeconds) {
         this.rollouts.delete(service);
@@ -89,9 +131,11 @@ export class EventClassifier implements Analyzer {
       }
       const s = byName.get(service);
       if (!s) continue;
-      // Overload also raises the error rate; blame the rollout only when the service is not saturated.
+      // Overload also raises the error rate; blame the rollout only when the service is not saturated. A slow
+      // dependency times requests out too: then only failing readiness probes since the rollout blame the release.
       const saturated = s.cpuUtilization >= 1 || s.queueDepth > s.serviceRatePerReplica * Math.max(1, s.readyReplicas);
-      if (s.errorRate >= this.config.rolloutErrorRate && !saturated) {
+      const releaseSymptoms = !slow.has(service) || (this.unhealthyAt.get(service) ?? -Infinity) >= rolledAt;
+      if (s.errorRate >= this.config.rolloutErrorRate && !saturated && releaseSymptoms) {
         findings.push(fault('bad-rollout', `service/${service}`, 'critical',
           `${service}: error rate ${(s.errorRate * 100).toFixed(1)}% since the rollout ${Math.round(now - rolledAt)} s ago, with CPU at ${(s.cpuUtilization * 100).toFixed(0)}% (not overload)`,
           { service, errorRate: round(s.errorRate), secondsSinceRollout: Math.round(now - rolledAt), unhealthyProbes: unhealthy.get(service) ?? 0 }));
@@ -126,6 +170,31 @@ function nodeFinding(e: ClusterEvent, node: string): Finding | undefined {
 
 function fault(cls: FaultClass, target: string, severity: Finding['severity'], message: string, evidence: Finding['evidence']): Finding {
   return { kind: 'fault', target, severity, message, evidence: { fault: cls, ...evidence } };
+}
+
+/**
+ * Timeouts waiting on something else, as proxies and apps log them: Envoy's upstream timeout, a slow query that
+ * nears its deadline, an exceeded context deadline.
+ */
+const DEPENDENCY_TIMEOUT = /\bupstream request timeout\b|\bslow query\b.*\btook \d+ ?ms\b|\bcontext deadline exceeded\b/;
+
+function isDependencyTimeout(l: LogLine): boolean {
+  return DEPENDENCY_TIMEOUT.test(l.line);
+}
+
+/**
+ * The service a log line came from: sources are `<service>/<container>` (`web/envoy`, `web/app`) or
+ * `<pod>/<container>`; node-level sources (`kubelet/…`, `kernel/…`) belong to no service.
+ */
+function serviceOfLogSource(source: string, services: readonly string[]): string | undefined {
+  const first = source.split('/', 1)[0];
+  if (!isKubernetesName(first)) return undefined;
+  return services.includes(first) ? first : serviceOfPod(first, services);
+}
+
+/** A DNS-1123 subdomain, as Kubernetes requires of pod, node and deployment names. */
+function isKubernetesName(name: string): boolean {
+  return name.length > 0 && name.length <= 253 && /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name);
 }
 
 /** `pod/web-5f7c9d8b-0001a` → ['pod', 'web-5f7c9d8b-0001a']. */

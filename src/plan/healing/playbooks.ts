@@ -22,6 +22,9 @@ export type HealingPolicyConfigInput = z.input<typeof HealingPolicyConfigSchema>
  *   oom (repeated)     → restart the leaking pod before the next kill; the rationale says a code fix is needed
  *   spot-interruption  → cordon and drain now, so pods move within the 2-minute notice instead of dying with the node
  *   node-not-ready     → nothing here: the scheduler and the node autoscaler replace the capacity
+ *   dependency-slowdown→ nothing here: the fault is in a dependency, so restarting or rolling back this service
+ *                        cannot fix it (the classifier also stops a release shipped just before from being blamed);
+ *                        the finding is journaled for a human
  * Node and replica capacity stays with the scaling policies; a playbook only repairs.
  */
 export class HealingPolicy implements ScalingPolicy {
@@ -94,6 +97,7 @@ export class HealingPolicy implements ScalingPolicy {
           `pods are rescheduled before the node is terminated; Pending pods trigger a replacement node`);
       }
       case 'node-not-ready':
+      case 'dependency-slowdown':
         return undefined;
     }
   }
@@ -103,7 +107,7 @@ export class HealingPolicy implements ScalingPolicy {
   }
 }
 
-const ORDER: Record<FaultClass, number> = { 'bad-rollout': 0, 'crash-loop': 1, 'spot-interruption': 2, oom: 3, 'node-not-ready': 4 };
+const ORDER: Record<FaultClass, number> = { 'bad-rollout': 0, 'crash-loop': 1, 'spot-interruption': 2, oom: 3, 'node-not-ready': 4, 'dependency-slowdown': 5 };
 
 function rank(f: Finding): number {
   return ORDER[faultClassOf(f) as FaultClass];
