@@ -29,16 +29,16 @@ function f1(p: number, r: number): number {
 /**
  * Score one system. `truth[i]` and `parsed[i]` are the templates of message i.
  * Rows with a missing truth template are excluded from GA/FGA/FTA but still count in PA's
- * denominator, matching the reference evaluator.
+ * denominator (as misses), matching the reference evaluator.
  */
 export function scoreParse(truth: readonly string[], parsed: readonly string[]): ParseScores {
   if (truth.length !== parsed.length) throw new Error(`length mismatch: ${truth.length} truth vs ${parsed.length} parsed`);
   const n = truth.length;
-  let paHits = 0;
-  for (let i = 0; i < n; i++) if (truth[i] === parsed[i]) paHits++;
-
   const keep: number[] = [];
   for (let i = 0; i < n; i++) if (!NA_TOKENS.has(truth[i])) keep.push(i);
+  // pandas compares a missing truth cell (NaN) unequal to everything, so those rows are misses.
+  let paHits = 0;
+  for (const i of keep) if (truth[i] === parsed[i]) paHits++;
 
   // Group sizes on both sides, and for each truth group the parsed labels it maps to.
   const parsedSize = new Map<string, number>();
