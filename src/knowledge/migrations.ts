@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { sql, type Generated, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 
 /**
  * The knowledge store's schema, as Kysely sees it, and the migrations that create it.
@@ -64,11 +64,53 @@ export interface ApprovalsTable {
   note: string | null;
 }
 
+/** Model registry: one row per trained model version of one series. */
+export interface ModelsTable {
+  id: Generated<number>;
+  series_key: string;
+  kind: string;
+  /** 1, 2, … per (series_key, kind). */
+  version: number;
+  created_at: number;
+  /** First and last bucket of the training data, in (trace) seconds. */
+  train_start: number;
+  train_end: number;
+  /** JSON: { mase_1h, mase_24h, n_origins } from the backtest. */
+  scores: string;
+  /** JSON: options and fitted parameters. */
+  params: string;
+  /** Opaque fitted state (e.g. network weights), if the kind has any. */
+  state: Uint8Array | null;
+  status: string;
+}
+
+/** Why every model changed status (or did not): registration, promotion, refusal, retirement. */
+export interface ModelEventsTable {
+  id: Generated<number>;
+  at: number;
+  series_key: string;
+  model_id: number;
+  event: string;
+  reason: string;
+  /** JSON. */
+  details: string;
+}
+
+/** Stored telemetry: one value per series and 5-minute bucket (floor(seconds / 300)). */
+export interface TelemetryTable {
+  series_key: string;
+  bucket: number;
+  value: number;
+}
+
 export interface KnowledgeSchema {
   journal: JournalTable;
   journal_head: JournalHeadTable;
   runs: RunsTable;
   approvals: ApprovalsTable;
+  models: ModelsTable;
+  model_events: ModelEventsTable;
+  telemetry: TelemetryTable;
 }
 
 export type KnowledgeDb = Kysely<KnowledgeSchema>;
@@ -164,6 +206,56 @@ const approvalsMigration: Migration = {
   },
 };
 
+function modelsMigration(flavor: SqlFlavor): Migration {
+  // SQLite: "integer primary key" is the auto-assigned rowid; PG needs an explicit sequence.
+  const idType = flavor === 'sqlite' ? 'integer' : 'bigserial';
+  const blobType = flavor === 'sqlite' ? 'blob' : 'bytea';
+  return {
+    async up(db: AnyDb) {
+      await db.schema
+        .createTable('models')
+        .addColumn('id', idType, (c) => c.primaryKey())
+        .addColumn('series_key', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('created_at', 'double precision', (c) => c.notNull())
+        .addColumn('train_start', 'double precision', (c) => c.notNull())
+        .addColumn('train_end', 'double precision', (c) => c.notNull())
+        .addColumn('scores', 'text', (c) => c.notNull())
+        .addColumn('params', 'text', (c) => c.notNull())
+        .addColumn('state', blobType)
+        .addColumn('status', 'text', (c) => c.notNull().check(sql`status in ('candidate', 'active', 'retired')`))
+        .addUniqueConstraint('models_series_kind_version', ['series_key', 'kind', 'version'])
+        .execute();
+      // At most one active model per series, enforced by the database (both dialects support partial indexes).
+      await sql`create unique index models_one_active on models (series_key) where status = 'active'`.execute(db);
+      await db.schema
+        .createTable('model_events')
+        .addColumn('id', idType, (c) => c.primaryKey())
+        .addColumn('at', 'double precision', (c) => c.notNull())
+        .addColumn('series_key', 'text', (c) => c.notNull())
+        .addColumn('model_id', 'bigint', (c) => c.notNull().references('models.id'))
+        .addColumn('event', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text', (c) => c.notNull())
+        .addColumn('details', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('model_events_series').on('model_events').columns(['series_key', 'id']).execute();
+    },
+  };
+}
+
+const telemetryMigration: Migration = {
+  async up(db: AnyDb) {
+    await db.schema
+      .createTable('telemetry')
+      .addColumn('series_key', 'text', (c) => c.notNull())
+      .addColumn('bucket', 'bigint', (c) => c.notNull())
+      .addColumn('value', 'double precision', (c) => c.notNull())
+      .addPrimaryKeyConstraint('telemetry_pk', ['series_key', 'bucket'])
+      .execute();
+  },
+};
+
 /** In-code provider: migrations ship inside the bundle, no folder scanning at runtime. */
 export class KnowledgeMigrationProvider implements MigrationProvider {
   constructor(private readonly flavor: SqlFlavor) {}
@@ -173,6 +265,8 @@ export class KnowledgeMigrationProvider implements MigrationProvider {
       '0001_journal': journalMigration(this.flavor),
       '0002_runs': runsMigration,
       '0003_approvals': approvalsMigration,
+      '0004_models': modelsMigration(this.flavor),
+      '0005_telemetry': telemetryMigration,
     };
   }
 }

@@ -77,7 +77,8 @@ export function backtest(y: Float64Array, f: Forecaster, o: BacktestOptions): Ba
     for (const a of acc) {
       if (t + a.h > n) continue;
       a.origins++;
-      for (let k = 0; k < a.h; k++) a.errors.add(y[t + k], fc[k]);
+      // A gap in the actuals is not scored (the protocol traces have none; stored telemetry may).
+      for (let k = 0; k < a.h; k++) if (Number.isFinite(y[t + k])) a.errors.add(y[t + k], fc[k]);
     }
   }
   return { horizons: acc };

@@ -34,6 +34,20 @@ export interface Forecaster {
   update(values: Series): void;
   /** Forecasts the next `steps` values after the last observation seen. */
   predict(steps: number): Forecast;
+  /** Options and fitted parameters as plain JSON (for the model registry), if the model has any. */
+  describe?(): Record<string, number | string | boolean>;
+  /** Opaque fitted state, e.g. network weights (for the model registry). */
+  state?(): Uint8Array;
+  /** Frees memory held outside the JS heap (tfjs tensors). */
+  dispose?(): void;
+}
+
+/** `fit` was given less history than the model needs; callers fall back to a simpler model. */
+export class InsufficientHistoryError extends Error {
+  constructor(readonly model: string, readonly have: number, readonly need: number, detail = '') {
+    super(`${model}: history of ${have} steps is too short, need at least ${need}${detail ? ` (${detail})` : ''}`);
+    this.name = 'InsufficientHistoryError';
+  }
 }
 
 /** Gaussian intervals around a point forecast, `sd[k]` the error sd at lead k+1. */

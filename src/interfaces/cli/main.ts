@@ -11,6 +11,8 @@ import { registerSimulate } from './commands/simulate.js';
 import { registerDemo } from './commands/demo.js';
 import { registerRuns } from './commands/runs.js';
 import { registerSim } from './commands/sim.js';
+import { registerModels } from './commands/models.js';
+import { resolveDbPath } from '../../knowledge/store.js';
 import { registerRun } from './commands/run.js';
 
 export function buildProgram(): Command {
@@ -26,12 +28,28 @@ export function buildProgram(): Command {
   registerPolicy(program);
   registerApprovals(program);
   registerSim(program);
+  registerModels(program);
   registerRun(program);
   program.commands.forEach((c) => c.exitOverride());
   return program;
 }
 
+let stdoutGuarded = false;
+
+/**
+ * `autonomic audit list | head` closes stdout early: the reader has all it wanted, which is no error, and an
+ * unhandled EPIPE would print a stack trace (and cut a simulation short before its run is recorded).
+ */
+function ignoreClosedStdout(): void {
+  if (stdoutGuarded) return;
+  stdoutGuarded = true;
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+  });
+}
+
 export async function main(argv: string[]): Promise<number> {
+  ignoreClosedStdout();
   const program = buildProgram();
   try {
     await program.parseAsync(argv, { from: 'user' });
@@ -45,10 +63,34 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`error: ${e.message}\n`);
       return 2;
     }
+    const storeProblem = storeOpenProblem(e);
+    if (storeProblem) {
+      // A --db / $AUTONOMIC_DB that is a directory, not a database, or unreachable is bad input, not a crash.
+      process.stderr.write(`error: ${dbFlagOf(program) ?? resolveDbPath()}: cannot open the knowledge store: ${storeProblem} (check --db or $AUTONOMIC_DB)\n`);
+      return 2;
+    }
     const err = e as Error;
     process.stderr.write(`internal error: ${err.stack ?? String(err)}\n`);
     return 1;
   }
+}
+
+/** SQLite's "this path is not a usable database" errors (raised when the store is opened), as one line. */
+function storeOpenProblem(e: unknown): string | undefined {
+  if (!(e instanceof Error)) return undefined;
+  const code = (e as { code?: unknown }).code;
+  return code === 'SQLITE_NOTADB' || code === 'SQLITE_CANTOPEN' ? e.message.split('\n')[0] : undefined;
+}
+
+/** The --db value of whichever (sub)command was run, if it was given. */
+function dbFlagOf(cmd: Command): string | undefined {
+  const own = cmd.opts<{ db?: unknown }>().db;
+  if (typeof own === 'string') return own;
+  for (const sub of cmd.commands) {
+    const found = dbFlagOf(sub);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }
 
 const invokedDirectly = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;

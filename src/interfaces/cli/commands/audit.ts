@@ -1,5 +1,7 @@
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { openStore } from '../../../knowledge/store.js';
+import { UserError } from '../../../core/errors.js';
+import { openStore, resolveDbPath } from '../../../knowledge/store.js';
 import { integer } from '../args.js';
 import { formatTable, printJson } from '../format.js';
 
@@ -10,7 +12,7 @@ export function registerAudit(program: Command): void {
     .command('list')
     .description('Journal entries in order: when, who (policy, model or person), what and why.')
     .option('--run <id>', 'only entries of this run')
-    .option('--kind <kind>', 'only entries of this kind (decision, fault, anomaly, approval, run)')
+    .option('--kind <kind>', 'only entries of this kind (decision, fault, anomaly, approval, run; remediation: detection, diagnosis, verification, recovery, undo, escalation, remediation)')
     .option('--after <seq>', 'only entries after this sequence number', integer('--after', 0, Number.MAX_SAFE_INTEGER))
     .option('--limit <n>', 'at most n entries', integer('--limit', 1, 1_000_000), 50)
     .option('--db <path>', 'knowledge store')
@@ -42,6 +44,9 @@ export function registerAudit(program: Command): void {
     .option('--db <path>', 'knowledge store')
     .option('--json', 'JSON output')
     .action(async (o: { db?: string; json?: boolean }) => {
+      // Opening creates an empty store, which would verify as "intact": a missing (deleted, mistyped) store is an error.
+      const path = resolveDbPath(o.db);
+      if (path !== ':memory:' && path !== '' && !existsSync(path)) throw new UserError('no knowledge store here: nothing to verify (check --db or $AUTONOMIC_DB)', path);
       const store = await openStore(o.db);
       try {
         const r = await store.journal.verify();

@@ -102,5 +102,7 @@ function progressOf(r: Run): string {
   const p = r.progress;
   if (p === null || typeof p !== 'object' || Array.isArray(p)) return r.status === 'completed' ? 'done' : '-';
   const done = Number(p.doneSeconds), total = Number(p.totalSeconds);
-  return Number.isFinite(done) && total > 0 ? `${(done / 86400).toFixed(1)}/${(total / 86400).toFixed(0)} days` : '-';
+  // Up to two decimals, so a 0.25-day run is not shown as '/0 days'.
+  const days = (seconds: number): string => String(Number((seconds / 86400).toFixed(2)));
+  return Number.isFinite(done) && total > 0 ? `${days(done)}/${days(total)} days` : '-';
 }
