@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { UserError } from '../core/errors.js';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect } from 'kysely';
@@ -34,10 +35,29 @@ export interface OpenedDatabase {
 /** How long a writer waits for another process's write lock before SQLITE_BUSY. */
 const BUSY_TIMEOUT_MS = 5000;
 
+/**
+ * mkdir -p, one level at a time: Node 20's recursive mkdirSync never returns for some unwritable paths (under
+ * /proc it loops), where a plain mkdirSync fails at once with a code we can report.
+ */
+function ensureDir(dir: string): void {
+  const missing: string[] = [];
+  for (let d = dir; !existsSync(d); d = dirname(d)) {
+    missing.unshift(d);
+    if (dirname(d) === d) break;
+  }
+  for (const d of missing) {
+    try {
+      mkdirSync(d);
+    } catch (e) {
+      throw new UserError(`cannot create the knowledge store's folder (${(e as NodeJS.ErrnoException).code ?? String(e)}); check --db or $AUTONOMIC_DB`, d);
+    }
+  }
+}
+
 /** Open (creating the folder if needed) and migrate to the latest schema. */
 export async function openDatabase(path?: string): Promise<OpenedDatabase> {
   const p = resolveDbPath(path);
-  if (p !== ':memory:' && p !== '') mkdirSync(dirname(p), { recursive: true });
+  if (p !== ':memory:' && p !== '') ensureDir(dirname(p));
   const raw = new Database(p);
   try {
     // busy_timeout first: switching a fresh file to WAL needs a lock another opener may hold.
