@@ -5,7 +5,7 @@ import type { FaultSpec } from '../src/execute/twin/faults.js';
 import type { ClusterEvent, LogLine, ServiceTelemetry, Snapshot } from '../src/core/snapshot.js';
 import type { Finding } from '../src/analyze/assessment.js';
 import { EventClassifier, faultClassOf } from '../src/analyze/faults/event-classifier.js';
-import { HealingPolicy } from '../src/plan/healing/playbooks.js';
+import { RemediationCoordinator } from '../src/plan/remediation/coordinator.js';
 import { Controller, type DecisionEntry } from '../src/loop/controller.js';
 import { Guardrails } from '../src/govern/guardrails.js';
 import { defaultPolicy } from '../src/govern/policy.js';
@@ -220,7 +220,7 @@ function injected(): { events: Omit<ClusterEvent, 'at'>[]; logs: Omit<LogLine, '
 
 test('prompt-injection text in events and logs is data: no finding, no proposal', () => {
   const c = new EventClassifier();
-  const heal = new HealingPolicy();
+  const heal = new RemediationCoordinator();
   const { events, logs } = injected();
   for (let k = 0; k < 4; k++) {
     const at = T0 + 15 * k;
@@ -241,9 +241,13 @@ test('injected text inside a line that matches a real pattern still yields only 
   const findings = c.analyze(s, at);
   assert.deepEqual(findings.map((f) => `${faultClassOf(f)} ${f.target}`).sort(), ['crash-loop service/web', 'dependency-slowdown service/api']);
   for (const f of findings) assert.ok(!JSON.stringify(f).includes('ignore previous'), `injected text leaked into ${JSON.stringify(f)}`);
-  const proposals = new HealingPolicy().decide({ snapshot: s, now: at, findings });
-  // The crash loop gets its ordinary playbook (restart that pod); nothing touches a node.
-  assert.deepEqual(proposals.map((p) => p.action), [{ kind: 'restart-pod', service: 'web', pod: 'web-5f7c9d8b-0000a' }]);
+  const proposals = new RemediationCoordinator().decide({ snapshot: s, now: at, findings });
+  // Each fault gets its ordinary playbook (restart that pod; scale out the service waiting on a slow dependency);
+  // nothing touches a node.
+  assert.deepEqual(proposals.map((p) => p.action), [
+    { kind: 'restart-pod', service: 'web', pod: 'web-5f7c9d8b-0000a' },
+    { kind: 'scale', service: 'api', from: 4, to: 6 },
+  ]);
   for (const p of proposals) assert.ok(!`${p.rationale} ${JSON.stringify(p.evidence)}`.includes('ignore previous'));
 });
 
@@ -260,7 +264,7 @@ test('the whole loop on a twin whose telemetry carries injected text takes no ac
   const journal: DecisionEntry[] = [];
   const before = twin.snapshotNow();
   const controller = new Controller({
-    source, provider: twin, policies: [new HealingPolicy()], analyzers: [new EventClassifier()],
+    source, provider: twin, policies: [new RemediationCoordinator()], analyzers: [new EventClassifier()],
     guardrails: new Guardrails(defaultPolicy()), approvals: new ApprovalFlow({ repo: new MemoryApprovalRepository(), expirySeconds: 3600, simulatedOperatorSeconds: 0 }),
     journal: { async appendBatch(entries) { journal.push(...entries); } }, mode: 'auto',
   });

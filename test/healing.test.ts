@@ -11,7 +11,7 @@ import { Guardrails } from '../src/govern/guardrails.js';
 import { GuardrailPolicySchema, type GuardrailPolicyInput } from '../src/govern/policy.js';
 import { MemoryApprovalRepository } from '../src/govern/memory-approval-repository.js';
 import { EventClassifier, faultClassOf } from '../src/analyze/faults/event-classifier.js';
-import { HealingPolicy } from '../src/plan/healing/playbooks.js';
+import { RemediationCoordinator } from '../src/plan/remediation/coordinator.js';
 import { ClusterAutoscalerPolicy } from '../src/plan/scaling/cluster-autoscaler.js';
 import type { ScalingPolicy } from '../src/plan/scaling/policy.js';
 
@@ -59,7 +59,7 @@ async function runLoop(opts: { faults: FaultSpec[]; minutes: number; planners: P
   for (const f of opts.faults) twin.inject(f);
   const large = CATALOGUE.get('m5.large');
   assert.ok(large);
-  const policies: ScalingPolicy[] = opts.planners === 'none' ? [] : [new HealingPolicy()];
+  const policies: ScalingPolicy[] = opts.planners === 'none' ? [] : [new RemediationCoordinator()];
   if (opts.planners === 'healing+ca') {
     policies.push(new ClusterAutoscalerPolicy({
       node: { instanceType: large.name, cpuAllocatableMillis: large.cpuAllocatableMillis, memoryAllocatableMiB: large.memoryAllocatableMiB },
@@ -103,7 +103,7 @@ function lastUnhealthy(run: LoopRun, service?: string): number {
 }
 
 const violation = (run: LoopRun, service: string): number => run.stats.services.find((s) => s.name === service)?.sloViolationSeconds ?? NaN;
-const healingDecisions = (run: LoopRun): { t: number; d: Decision }[] => run.decisions.filter((x) => x.d.proposal.source.startsWith('healing/'));
+const healingDecisions = (run: LoopRun): { t: number; d: Decision }[] => run.decisions.filter((x) => x.d.proposal.source.startsWith('remediation/'));
 const sameAction = (a: Action, b: Action): boolean => JSON.stringify(a) === JSON.stringify(b);
 
 test('crash loop: the playbook restarts the looping pod (low risk, allowed) and web recovers within two minutes', async () => {
@@ -114,7 +114,7 @@ test('crash loop: the playbook restarts the looping pod (low risk, allowed) and 
   const acts = healingDecisions(healed);
   assert.equal(acts.length, 1, acts.map((x) => JSON.stringify(x.d.verdict.action)).join(', '));
   const [{ t, d }] = acts;
-  assert.equal(d.proposal.source, 'healing/crash-loop');
+  assert.equal(d.proposal.source, 'remediation/crash-loop');
   assert.equal(d.verdict.outcome, 'allow');
   assert.equal(d.outcome?.ok, true);
   assert.equal(d.verdict.action.kind, 'restart-pod');
@@ -150,7 +150,7 @@ test('memory leak: after the second OOM kill the playbook restarts the leaking p
   const acts = healingDecisions(healed);
   assert.equal(acts.length, 1);
   const [{ t, d }] = acts;
-  assert.equal(d.proposal.source, 'healing/oom');
+  assert.equal(d.proposal.source, 'remediation/memory-leak');
   assert.equal(d.verdict.outcome, 'allow');
   assert.equal(d.outcome?.ok, true);
   // Not after the first kill (a one-off spike), after the second.
@@ -177,7 +177,7 @@ test('bad rollout: the playbook rolls back (low risk, allowed) and the error rat
 
   const acts = healingDecisions(healed);
   assert.equal(acts.length, 1);
-  assert.equal(acts[0].d.proposal.source, 'healing/bad-rollout');
+  assert.equal(acts[0].d.proposal.source, 'remediation/bad-rollout');
   assert.deepEqual(acts[0].d.verdict, { outcome: 'allow', action: { kind: 'rollback', service: 'web' }, reasons: [] });
   assert.equal(acts[0].d.outcome?.ok, true);
   assert.ok(acts[0].t <= fault.at + 2 * TICK);
@@ -192,10 +192,11 @@ test('risk tiers: with rollback made high-risk the rollback waits in the queue o
   const fault: FaultSpec = { kind: 'bad-rollout', target: 'web', at: 600 };
   const policy: GuardrailPolicyInput = { riskTiers: { rollback: 'high' } };
 
-  // Nobody approves: queued exactly once although the playbook proposes again after every cooldown.
+  // Nobody approves: queued exactly once although the playbook proposes again (its first attempt gave up waiting,
+  // failed verification, and a new one began after the cooldown).
   const waiting = await runLoop({ faults: [fault], minutes: 40, planners: 'healing', policy });
   const proposals = healingDecisions(waiting);
-  assert.ok(proposals.length >= 3, `${proposals.length} proposals`);
+  assert.ok(proposals.length >= 2, `${proposals.length} proposals`);
   assert.ok(proposals.every((x) => x.d.verdict.outcome === 'needs-approval' && x.d.outcome === null));
   assert.equal(proposals.filter((x) => !x.d.duplicate).length, 1);
   assert.equal(new Set(proposals.map((x) => x.d.approvalId)).size, 1);
@@ -244,22 +245,28 @@ test('node crash: no playbook touches the dead node; the node autoscaler replace
   assert.equal(lastUnhealthy(bare), 1800);
 });
 
-test('dependency slowdown: classified, no restart or rollback (they cannot help), no harm, and recovery when the dependency does', async () => {
+test('dependency slowdown: the playbook scales out (never restarts or rolls back), which stops the dropped requests, and holds the replicas', async () => {
   const fault: FaultSpec = { kind: 'dependency-slowdown', target: 'web', at: 600, duration: 900 };
-  const healed = await runLoop({ faults: [fault], minutes: 40, planners: 'healing' });
+  const healed = await runLoop({ faults: [fault], minutes: 40, planners: 'healing+ca' });
   const bare = await runLoop({ faults: [fault], minutes: 40, planners: 'none' });
   assert.ok(healed.ticks.some((k) => k.faults.includes('dependency-slowdown service/web')));
-  assert.ok(healed.ticks.filter((k) => k.t > 600 + 60 && k.t <= 1500).every((k) => !healthy(k.snapshot, 'web')), 'the slowdown hurts');
-  assert.deepEqual(healed.decisions, []);
-  // No action, so the twin ran exactly as without the loop.
-  assert.deepEqual(healed.stats, bare.stats);
+  const acts = healingDecisions(healed);
+  assert.ok(acts.length >= 1 && acts.every((x) => x.d.verdict.action.kind === 'scale' && x.d.proposal.source === 'remediation/dependency-slowdown'), JSON.stringify(acts.map((x) => x.d.verdict.action)));
+  assert.ok(acts.every((x) => x.d.outcome?.ok === true && x.t >= fault.at && x.t < 1500));
+  // Scale-outs only: the replicas only go up while the dependency is slow.
+  const replicas = healed.ticks.filter((k) => k.t >= 600 && k.t <= 1500).map((k) => k.snapshot.services[0].replicas);
+  assert.ok(replicas.every((r, i) => i === 0 || r >= replicas[i - 1]), replicas.join(','));
+  assert.ok(replicas[replicas.length - 1] > 4);
+  // At a third of its speed web's p99 cannot reach 200 ms at any size, but the requests it dropped stop.
+  const dropped = (run: LoopRun): number => run.stats.services.find((s) => s.name === 'web')?.dropped ?? NaN;
+  assert.ok(dropped(healed) * 3 < dropped(bare), `${dropped(healed)} vs ${dropped(bare)}`);
   for (const run of [healed, bare]) assert.ok(lastUnhealthy(run, 'web') <= 1500 + 60, `${lastUnhealthy(run, 'web')}`);
 
   // A clean release shortly before the slowdown is not blamed (it used to be rolled back).
   const afterRelease = await runLoop({ faults: [{ kind: 'bad-rollout', target: 'web', at: 540, severity: 0 }, fault], minutes: 30, planners: 'healing' });
   assert.ok(afterRelease.ticks.some((k) => k.faults.includes('dependency-slowdown service/web')));
   assert.ok(afterRelease.ticks.every((k) => !k.faults.includes('bad-rollout service/web')));
-  assert.deepEqual(afterRelease.decisions, []);
+  assert.ok(afterRelease.decisions.every((x) => x.d.verdict.action.kind === 'scale'));
 });
 
 test('spot reclaim: cordon-drain is high-risk by default, so it is queued once; approved in time it drains the node before termination', async () => {
@@ -268,7 +275,7 @@ test('spot reclaim: cordon-drain is high-risk by default, so it is queued once; 
   const run = await runLoop({ faults: [fault], minutes: 15, planners: 'healing+ca', spot: true, approveAfterSeconds: 30 });
   const [proposed, ...rest] = healingDecisions(run);
   assert.equal(rest.length, 0);
-  assert.equal(proposed.d.proposal.source, 'healing/spot-interruption');
+  assert.equal(proposed.d.proposal.source, 'remediation/spot-interruption');
   assert.equal(proposed.d.verdict.outcome, 'needs-approval');
   assert.ok(sameAction(proposed.d.verdict.action, { kind: 'cordon-drain', node: spot }));
   const drained = run.decisions.filter((x) => x.d.proposal.source === 'approval:simulated-operator');

@@ -230,7 +230,7 @@ test('shadow mode decides and journals everything but executes nothing: the twin
       assert.match(e.summary, /not executed \(shadow\)|queued for approval|denied/);
     }
     // The faults' playbooks are among them: the rollback the bad rollout calls for is recorded, not run.
-    assert.ok(decisions.some((e) => e.actor === 'healing/bad-rollout' && /roll back checkout not executed \(shadow\)/.test(e.summary)));
+    assert.ok(decisions.some((e) => e.actor === 'remediation/bad-rollout' && /roll back checkout not executed \(shadow\)/.test(e.summary)));
     assert.ok(decisions.some((e) => e.actor === 'predictive'));
     // Even with an operator who approves at once, nothing queued is approved or executed in shadow mode.
     assert.ok((await store.approvals.list()).every((a) => a.status === 'pending'));

@@ -1,9 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, visit } from 'yaml';
-import type { Alias, Document, Node as YamlNode } from 'yaml';
 import type { ActionKind } from '../core/action.js';
-import { UserError } from '../core/errors.js';
+import { parseYamlConfig, readConfigFile } from '../core/yaml-config.js';
 
 /**
  * The guardrail policy: the bounds the loop may never cross, whatever a planner proposes.
@@ -126,139 +123,14 @@ export function defaultPolicy(): GuardrailPolicy {
 }
 
 export function loadPolicyFile(path: string): GuardrailPolicy {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UserError(code === 'ENOENT' ? 'policy file not found' : `cannot read policy file (${code ?? String(e)})`, path);
-  }
-  return parsePolicy(text, path);
+  return parsePolicy(readConfigFile(path, 'policy file'), path);
 }
 
 /**
  * Parse and validate policy YAML. Errors are UserErrors located as `file:line:col: field.path`,
  * pointing at the offending value (or key, for unknown keys) so the user can jump straight to it.
+ * An empty file (or one with only comments) means "all defaults".
  */
 export function parsePolicy(text: string, fileName: string): GuardrailPolicy {
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const where = (offset: number): string => {
-    const { line, col } = lineCounter.linePos(offset);
-    return `${fileName}:${line}:${col}`;
-  };
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0];
-    throw new UserError(`YAML syntax error: ${firstLine(e.message)}`, where(e.pos[0]));
-  }
-  // An undefined alias is not a parse error in yaml, but toJS throws on it: report it like one.
-  let badAlias: Alias | undefined;
-  visit(doc, {
-    Alias(_, alias) {
-      if (alias.resolve(doc) === undefined) {
-        badAlias = alias;
-        return visit.BREAK;
-      }
-      return undefined;
-    },
-  });
-  if (badAlias) throw new UserError(`YAML syntax error: alias *${badAlias.source} refers to no anchor defined before it`, where(badAlias.range?.[0] ?? 0));
-  // An empty file (or one with only comments) means "all defaults".
-  let data: unknown;
-  try {
-    data = doc.contents === null ? {} : doc.toJS({ maxAliasCount: 100 });
-  } catch (e) {
-    // e.g. an alias bomb exceeding maxAliasCount.
-    throw new UserError(`YAML error: ${firstLine(e instanceof Error ? e.message : String(e))}`, `${fileName}:1:1`);
-  }
-  const r = GuardrailPolicySchema.safeParse(data ?? {}, { reportInput: true });
-  if (r.success) return r.data;
-
-  // The first problem leads the message (and gives UserError its location); the rest follow, one per line.
-  const located = r.error.issues.slice(0, 10).map((issue) => locateIssue(doc, issue, where, fileName));
-  const extra = located.slice(1).map((l) => `\n${l.loc}: ${l.text}`).join('');
-  const unshown = r.error.issues.length - located.length;
-  throw new UserError(`${located[0].text}${extra}${unshown > 0 ? `\n(and ${unshown} more)` : ''}`, located[0].loc);
-}
-
-function locateIssue(doc: Document, issue: z.core.$ZodIssue, where: (offset: number) => string, fileName: string): { loc: string; text: string } {
-  let path = issue.path.filter((s): s is string | number => typeof s !== 'symbol');
-  let pointAtKey = false;
-  if (issue.code === 'unrecognized_keys' && issue.keys.length > 0) {
-    path = [...path, issue.keys[0]];
-    pointAtKey = true;
-  }
-  const node = locate(doc.contents, path, pointAtKey);
-  const loc = node?.range ? where(node.range[0]) : `${fileName}:1:1`;
-  const field = path.length > 0 ? path.join('.') : '(top level)';
-  return { loc, text: `${field}: ${describeIssue(issue)}` };
-}
-
-/** Walk the YAML AST along a zod path; stops at the deepest node that exists (e.g. for a missing field). */
-function locate(root: unknown, path: readonly (string | number)[], pointAtKey: boolean): YamlNode | undefined {
-  let node: unknown = root;
-  let found: YamlNode | undefined = isNodeLike(root) ? root : undefined;
-  for (let i = 0; i < path.length; i++) {
-    const seg = path[i];
-    const last = i === path.length - 1;
-    if (isMap(node)) {
-      const pair = node.items.find((p) => isPair(p) && keyText(p.key) === String(seg));
-      if (!pair) return found;
-      if (last && pointAtKey && isNodeLike(pair.key)) return pair.key;
-      node = pair.value;
-      // `key:` with no value has a null value node; point at the key then.
-      found = isNodeLike(pair.value) ? pair.value : isNodeLike(pair.key) ? pair.key : found;
-    } else if (isSeq(node) && typeof seg === 'number') {
-      const item: unknown = node.items[seg];
-      if (!isNodeLike(item)) return found;
-      node = item;
-      found = item;
-    } else return found;
-  }
-  return found;
-}
-
-function isNodeLike(x: unknown): x is YamlNode {
-  return isMap(x) || isSeq(x) || isScalar(x);
-}
-
-function keyText(k: unknown): string | undefined {
-  if (isScalar(k)) return String(k.value);
-  return undefined;
-}
-
-function firstLine(s: string): string {
-  return s.split('\n')[0].trim();
-}
-
-function show(v: unknown): string {
-  if (typeof v === 'string') return JSON.stringify(v);
-  if (v === null || v === undefined) return 'nothing';
-  if (Array.isArray(v)) return 'a list';
-  if (typeof v === 'object') return 'a mapping';
-  return String(v);
-}
-
-const NOUNS: Record<string, string> = {
-  number: 'a number', int: 'a whole number', string: 'a string', boolean: 'true or false',
-  object: 'a mapping', array: 'a list', record: 'a mapping',
-};
-
-function describeIssue(issue: z.core.$ZodIssue): string {
-  const got = show(issue.input);
-  switch (issue.code) {
-    case 'invalid_type':
-      return `expected ${NOUNS[issue.expected] ?? issue.expected}, got ${got}`;
-    case 'unrecognized_keys':
-      return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`;
-    case 'too_small':
-      if (issue.origin === 'string') return 'must not be empty';
-      return `must be ${issue.inclusive === false ? '>' : '≥'} ${String(issue.minimum)}, got ${got}`;
-    case 'too_big':
-      return `must be ${issue.inclusive === false ? '<' : '≤'} ${String(issue.maximum)}, got ${got}`;
-    case 'invalid_value':
-      return `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}, got ${got}`;
-    default:
-      return issue.message;
-  }
+  return parseYamlConfig(text, fileName, GuardrailPolicySchema);
 }

@@ -4,7 +4,7 @@ import type { Proposal, Verdict, Outcome } from '../core/proposal.js';
 import type { Snapshot } from '../core/snapshot.js';
 import type { Analyzer, Finding } from '../analyze/assessment.js';
 import type { TelemetrySource } from '../monitor/source.js';
-import type { ScalingPolicy } from '../plan/scaling/policy.js';
+import type { PlanContext, PlanNote, PlanOutcome, ScalingPolicy } from '../plan/scaling/policy.js';
 import type { Provider } from '../execute/provider.js';
 import type { LoopMode } from './mode.js';
 
@@ -83,6 +83,10 @@ export interface TickResult {
   shadowed: number;
   findings: Finding[];
   decisions: Decision[];
+  /** Planners' journal notes this tick (remediation's detection, diagnosis, verification, recovery, escalation). */
+  notes: PlanNote[];
+  /** Other planners' scale-downs dropped because they went below a floor an earlier planner holds. */
+  heldByFloor: number;
   durationMs: number;
   degraded?: string;
   /** What the loop saw this tick (for reports; the controller keeps no reference). */
@@ -94,6 +98,9 @@ export interface TickResult {
  * All I/O goes through the injected source, provider, approvals and journal.
  */
 export class Controller {
+  /** The last tick's decisions, handed to the planners on the next tick (PlanContext.outcomes). */
+  private lastOutcomes: PlanOutcome[] = [];
+
   constructor(private readonly o: ControllerOptions) {}
 
   get mode(): LoopMode {
@@ -108,10 +115,10 @@ export class Controller {
     const findings: Finding[] = [];
     for (const a of this.o.analyzers ?? []) findings.push(...a.analyze(snapshot, now));
 
-    const planned = this.plan(snapshot, now, findings);
+    const { proposals: planned, notes, heldByFloor } = this.plan(snapshot, now, findings);
     const result: TickResult = {
       at: now, proposals: 0, executed: 0, clamped: 0, denied: 0, queued: 0, shadowed: 0,
-      findings, decisions: [], durationMs: 0, degraded: snapshot.degraded, snapshot,
+      findings, decisions: [], notes, heldByFloor, durationMs: 0, degraded: snapshot.degraded, snapshot,
     };
     const actedOn = await this.runApproved(snapshot, now, result);
     // A resource an approved action just changed was planned for from a snapshot taken before that change: its
@@ -144,6 +151,7 @@ export class Controller {
       result.decisions.push(decision);
     }
 
+    this.lastOutcomes = result.decisions.map((d) => ({ proposal: d.proposal, verdict: d.verdict, outcome: d.outcome, approvalId: d.approvalId }));
     await this.record(result, snapshot);
     result.durationMs = performance.now() - started;
     return result;
@@ -179,25 +187,42 @@ export class Controller {
     return actedOn;
   }
 
-  /** Ask every planner; keep one proposal per resource (the first planner's), so actions never collide. */
-  private plan(snapshot: Snapshot, now: number, findings: Finding[]): Proposal[] {
+  /**
+   * Ask every planner; keep one proposal per resource (the first planner's), so actions never collide. A floor set
+   * by one planner (remediation holding a scale-out while it verifies the fix) drops the others' scale-downs below
+   * it here, once for every planner, instead of each scaling policy having to know about remediation.
+   */
+  private plan(snapshot: Snapshot, now: number, findings: Finding[]): { proposals: Proposal[]; notes: PlanNote[]; heldByFloor: number } {
+    const ctx: PlanContext = { snapshot, now, findings, outcomes: this.lastOutcomes, floors: new Map(), notes: [] };
     const taken = new Set<string>();
     const out: Proposal[] = [];
     for (const policy of this.o.policies) {
-      for (const p of policy.decide({ snapshot, now, findings })) {
+      for (const p of policy.decide(ctx)) {
         const target = actionTarget(p.action);
         if (taken.has(target)) continue;
         taken.add(target);
         out.push(p);
       }
     }
-    return out;
+    const floors = ctx.floors ?? new Map();
+    const kept = out.filter((p) => {
+      if (p.action.kind !== 'scale' || p.action.to >= p.action.from) return true;
+      const floor = floors.get(p.action.service);
+      return !floor || floor.holder === p.source || p.action.to >= floor.replicas;
+    });
+    return { proposals: kept, notes: ctx.notes ?? [], heldByFloor: out.length - kept.length };
   }
 
   private async record(result: TickResult, snapshot: Snapshot): Promise<void> {
     const journal = this.o.journal;
     if (!journal || this.o.mode === 'dry-run' || this.o.suppressJournal?.(result.at)) return;
+    // What was found and concluded (findings, planners' notes: detection, diagnosis, ...) before what was done.
     const entries: DecisionEntry[] = [];
+    for (const f of result.findings) {
+      if (f.severity === 'info') continue;
+      entries.push({ at: result.at, runId: this.o.runId ?? null, kind: f.kind, actor: 'analyze', summary: f.message, payload: { target: f.target, severity: f.severity, evidence: f.evidence } });
+    }
+    for (const n of result.notes) entries.push({ at: result.at, runId: this.o.runId ?? null, kind: n.kind, actor: n.actor, summary: n.summary, payload: n.payload });
     const services = new Map(snapshot.services.map((s) => [s.name, s]));
     for (const d of result.decisions) {
       if (d.duplicate) continue;
@@ -225,10 +250,6 @@ export class Controller {
           degraded: snapshot.degraded ?? null,
         },
       });
-    }
-    for (const f of result.findings) {
-      if (f.severity === 'info') continue;
-      entries.push({ at: result.at, runId: this.o.runId ?? null, kind: f.kind, actor: 'analyze', summary: f.message, payload: { target: f.target, severity: f.severity, evidence: f.evidence } });
     }
     if (entries.length > 0) await journal.appendBatch(entries);
   }

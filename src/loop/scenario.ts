@@ -25,6 +25,8 @@ export const SHOP: readonly ScenarioService[] = [
   { name: 'checkout', meanLoad: 60, serviceRatePerReplica: 30, cpuRequestMillis: 250, memoryRequestMiB: 256, staticReplicas: 4, sloP99Ms: 400 },
 ];
 export const SCENARIO_NODE_TYPE = 'm5.xlarge';
+/** The services' error-rate objective (the twin's default SLO: at most 0.1 % of requests failed or dropped). */
+export const SCENARIO_SLO_ERROR_RATE = 0.001;
 export const SCENARIO_NODES = 4;
 
 /** Where the offered load comes from: a named generator or a CSV trace (replayed for every service). */
@@ -61,6 +63,7 @@ export function scenarioTwin(load: LoadChoice, seed: number, trace?: readonly Tr
       memoryRequestMiB: s.memoryRequestMiB,
       serviceRatePerReplica: s.serviceRatePerReplica,
       sloP99Ms: s.sloP99Ms,
+      sloErrorRate: SCENARIO_SLO_ERROR_RATE,
       load: spec,
     };
   });

@@ -8,12 +8,14 @@ import { parseFaults } from '../execute/twin/faults.js';
 import { readLoadTrace } from '../execute/twin/load.js';
 import type { Store } from '../knowledge/store.js';
 import type { Analyzer } from '../analyze/assessment.js';
+import type { TickResult } from './controller.js';
 import type { ScalingPolicy } from '../plan/scaling/policy.js';
 import { StaticPolicy } from '../plan/scaling/static.js';
 import { HpaPolicy } from '../plan/scaling/hpa.js';
 import { ClusterAutoscalerPolicy } from '../plan/scaling/cluster-autoscaler.js';
 import { PredictivePolicy } from '../plan/scaling/predictive.js';
-import { HealingPolicy } from '../plan/healing/playbooks.js';
+import { RemediationCoordinator } from '../plan/remediation/coordinator.js';
+import { loadPlaybooks, type LoadedPlaybook } from '../plan/remediation/loader.js';
 import { EventClassifier } from '../analyze/faults/event-classifier.js';
 import { UserError } from '../core/errors.js';
 import { ActionSchema, actionTarget } from '../core/action.js';
@@ -21,7 +23,7 @@ import { Controller, type ApprovalSink, type ApprovedAction, type DecisionSink }
 import { ApprovalFlow } from './approval-flow.js';
 import { ActionTally } from './flaps.js';
 import { LOOP_MODES } from './mode.js';
-import { LoadChoiceSchema, SCENARIO_NODE_TYPE, SHOP, scenarioTwin, staticReplicas } from './scenario.js';
+import { LoadChoiceSchema, SCENARIO_NODE_TYPE, SCENARIO_SLO_ERROR_RATE, SHOP, scenarioTwin, staticReplicas } from './scenario.js';
 
 export const POLICY_NAMES = ['static', 'hpa', 'autonomic'] as const;
 export type PolicyName = (typeof POLICY_NAMES)[number];
@@ -41,6 +43,8 @@ export const SimulationSpecSchema = z.object({
   policyFile: z.string().nullable().default(null),
   /** A simulated on-call engineer approves queued actions after this many simulated seconds; null = nobody does. */
   approveAfterSeconds: z.number().nonnegative().nullable().default(null),
+  /** The user's remediation playbooks (files or directories), on top of the built-in ones in policies/playbooks/. */
+  playbooks: z.array(z.string().min(1)).default([]),
 });
 export type SimulationSpec = z.output<typeof SimulationSpecSchema>;
 export type SimulationSpecInput = z.input<typeof SimulationSpecSchema>;
@@ -68,6 +72,8 @@ export interface SimulationReport {
   errorPct: number;
   nodeHours: number;
   ticks: number;
+  /** Remediation journal notes by kind: faults detected, fixes verified, escalations to a human. */
+  remediation: { detections: number; recoveries: number; failedVerifications: number; escalations: number };
   tickMsP50: number;
   wallSeconds: number;
 }
@@ -92,10 +98,15 @@ export interface SimulationDeps {
   checkpointSeconds?: number;
   /** Planners to run instead of buildPlanners(spec.policy): benchmarks with their own service mix and baselines. */
   planners?: { policies: ScalingPolicy[]; analyzers: Analyzer[] };
+  /** Called after every tick (benchmarks measure detection and recovery from it). */
+  onTick?: (r: TickResult) => void;
 }
 
-/** Policy names → planners (in priority order: healing before scaling) and analyzers. */
-export function buildPlanners(name: PolicyName, guardrails: GuardrailPolicy): { policies: ScalingPolicy[]; analyzers: Analyzer[] } {
+/**
+ * Policy names → planners (in priority order: remediation before scaling) and analyzers. `playbooks`: the
+ * remediation playbooks (default: the built-in ones); the scenario's SLOs are the objectives remediation verifies.
+ */
+export function buildPlanners(name: PolicyName, guardrails: GuardrailPolicy, playbooks?: readonly LoadedPlaybook[]): { policies: ScalingPolicy[]; analyzers: Analyzer[] } {
   const type = CATALOGUE.get(SCENARIO_NODE_TYPE);
   if (!type) throw new Error(`catalogue has no ${SCENARIO_NODE_TYPE}`);
   const ca = (): ClusterAutoscalerPolicy =>
@@ -112,7 +123,11 @@ export function buildPlanners(name: PolicyName, guardrails: GuardrailPolicy): { 
       return { policies: [new HpaPolicy({ default: { minReplicas: 2, maxReplicas } }), ca()], analyzers: [] };
     case 'autonomic':
       return {
-        policies: [new HealingPolicy(), new PredictivePolicy({ minReplicas: 2, maxReplicas }), ca()],
+        policies: [
+          new RemediationCoordinator({ playbooks, config: { objectives: Object.fromEntries(SHOP.map((s) => [s.name, { p99Ms: s.sloP99Ms, errorRate: SCENARIO_SLO_ERROR_RATE }])) } }),
+          new PredictivePolicy({ minReplicas: 2, maxReplicas }),
+          ca(),
+        ],
         analyzers: [new EventClassifier()],
       };
   }
@@ -122,6 +137,8 @@ export interface PreparedSimulation {
   spec: SimulationSpec;
   twin: TwinCluster;
   guardrailPolicy: GuardrailPolicy;
+  /** Built-in plus the user's playbooks, validated (absent: the built-in ones). */
+  playbooks?: LoadedPlaybook[];
 }
 
 /**
@@ -136,17 +153,18 @@ export function prepareSimulation(input: SimulationSpecInput): PreparedSimulatio
   }
   const spec = parsed.data;
   const guardrailPolicy = spec.policyFile ? loadPolicyFile(spec.policyFile) : defaultPolicy();
+  const playbooks = loadPlaybooks(spec.playbooks);
   const trace = spec.load.kind === 'trace' ? readLoadTrace(spec.load.file) : undefined;
   const twin = new TwinCluster(scenarioTwin(spec.load, spec.seed, trace));
   for (const f of parseFaults(spec.faults, twin.serviceNames())) twin.inject(f);
-  return { spec, twin, guardrailPolicy };
+  return { spec, twin, guardrailPolicy, playbooks };
 }
 
 /** Runs a prepared simulation to the end. Deterministic for a given spec: a resumed run replays to the same state. */
 export async function runSimulation(prepared: PreparedSimulation, deps: SimulationDeps = {}): Promise<SimulationReport> {
   const started = performance.now();
   const { spec, twin, guardrailPolicy } = prepared;
-  const { policies, analyzers } = deps.planners ?? buildPlanners(spec.policy, guardrailPolicy);
+  const { policies, analyzers } = deps.planners ?? buildPlanners(spec.policy, guardrailPolicy, prepared.playbooks);
   const guardrails = new Guardrails(guardrailPolicy);
   const tally = new ActionTally();
   const replaying = (at: number): boolean => deps.journaledUntil !== undefined && at <= deps.journaledUntil;
@@ -170,6 +188,7 @@ export async function runSimulation(prepared: PreparedSimulation, deps: Simulati
   const checkpointEvery = deps.checkpointSeconds ?? hour;
   const start = twin.time;
   let denied = 0, clamped = 0, queued = 0, ticks = 0;
+  const remediation = { detections: 0, recoveries: 0, failedVerifications: 0, escalations: 0 };
   const tickMs: number[] = [];
   const p99s: number[] = [];
   let nextProgress = hour;
@@ -190,6 +209,13 @@ export async function runSimulation(prepared: PreparedSimulation, deps: Simulati
     clamped += r.clamped;
     queued += r.queued;
     for (const d of r.decisions) if (d.outcome?.ok) tally.record(d.verdict.action, r.at);
+    for (const n of r.notes) {
+      if (n.kind === 'detection') remediation.detections++;
+      else if (n.kind === 'recovery') remediation.recoveries++;
+      else if (n.kind === 'escalation') remediation.escalations++;
+      else if (n.kind === 'verification' && n.payload.passed === false) remediation.failedVerifications++;
+    }
+    deps.onTick?.(r);
     for (const svc of r.snapshot.services) p99s.push(svc.latencyP99Ms);
     if (done >= nextProgress || done >= total - 1e-9) {
       nextProgress += hour;
@@ -222,6 +248,7 @@ export async function runSimulation(prepared: PreparedSimulation, deps: Simulati
     errorPct: round(s.offered > 0 ? (100 * (s.dropped + s.failed)) / s.offered : 0, 3),
     nodeHours: round(s.nodeSeconds / 3600, 1),
     ticks,
+    remediation,
     tickMsP50: round(quantile(tickMs, 0.5), 3),
     wallSeconds: round((performance.now() - started) / 1000, 2),
   };

@@ -193,12 +193,12 @@ function serviceOfLogSource(source: string, services: readonly string[]): string
 }
 
 /** A DNS-1123 subdomain, as Kubernetes requires of pod, node and deployment names. */
-function isKubernetesName(name: string): boolean {
+export function isKubernetesName(name: string): boolean {
   return name.length > 0 && name.length <= 253 && /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(name);
 }
 
 /** `pod/web-5f7c9d8b-0001a` → ['pod', 'web-5f7c9d8b-0001a']. */
-function splitObject(object: string): [string, string] {
+export function splitObject(object: string): [string, string] {
   const i = object.indexOf('/');
   return i < 0 ? ['', object] : [object.slice(0, i), object.slice(i + 1)];
 }

@@ -513,6 +513,21 @@ export class TwinCluster implements TelemetrySource, Provider {
     };
   }
 
+  /**
+   * Ground truth for benchmarks and tests, which the loop never sees: the services an injected fault is acting on
+   * right now (a crash-looping or leaking pod, a bad revision serving, a slowed dependency).
+   */
+  faultEffects(): { crashLooping: string[]; leaking: string[]; badRevision: string[]; slowed: string[] } {
+    const names = (pods: readonly number[]): string[] => [...new Set(pods.map((p) => this.svcNames[this.pSvc[p]]))].sort();
+    const where = (a: Float64Array, bad: (x: number) => boolean): string[] => this.svcNames.filter((_, s) => bad(a[s]));
+    return {
+      crashLooping: names(this.crashList),
+      leaking: names(this.leakList),
+      badRevision: where(this.badFraction, (x) => x > 0),
+      slowed: where(this.muFactor, (x) => x < 1),
+    };
+  }
+
   /** Pod names of a service with their phase, for tests and the CLI (`kubectl get pods`-like). */
   podsOf(service: string): { name: string; node: string | null; phase: 'Pending' | 'Starting' | 'Ready' | 'CrashLoopBackOff'; restarts: number; memoryMiB: number }[] {
     const s = this.svcIndex.get(service);

@@ -14,7 +14,7 @@ import { runLiveLoop } from '../../../loop/live-loop.js';
 import type { LoopMode } from '../../../loop/mode.js';
 import { parsePrometheusConfig } from '../../../monitor/prometheus/config.js';
 import { PrometheusSource } from '../../../monitor/prometheus/source.js';
-import { HealingPolicy } from '../../../plan/healing/playbooks.js';
+import { RemediationCoordinator } from '../../../plan/remediation/coordinator.js';
 import { ClusterAutoscalerPolicy } from '../../../plan/scaling/cluster-autoscaler.js';
 import { HpaPolicy } from '../../../plan/scaling/hpa.js';
 import { PredictivePolicy } from '../../../plan/scaling/predictive.js';
@@ -146,7 +146,7 @@ function livePlanners(name: LivePolicy, g: GuardrailPolicy, nodeType: string | u
   }
   if (name === 'hpa') return { policies: [new HpaPolicy({ default: { minReplicas: Math.max(1, minReplicas), maxReplicas } }), ...nodes], analyzers: [] };
   return {
-    policies: [new HealingPolicy(), new PredictivePolicy({ minReplicas: Math.max(1, minReplicas), maxReplicas }), ...nodes],
+    policies: [new RemediationCoordinator(), new PredictivePolicy({ minReplicas: Math.max(1, minReplicas), maxReplicas }), ...nodes],
     analyzers: [new EventClassifier()],
   };
 }

@@ -18,6 +18,7 @@ interface SimulateOptions {
   mode: (typeof LOOP_MODES)[number];
   guardrails?: string;
   approveAfter?: number;
+  playbooks: string[];
   db?: string;
   json?: boolean;
   progress: boolean;
@@ -36,6 +37,7 @@ export function registerSimulate(program: Command): void {
     .option('--mode <mode>', 'auto (execute), shadow (decide and journal only), dry-run (decide only)', oneOf('--mode', LOOP_MODES), 'auto')
     .option('--guardrails <file>', 'guardrail policy YAML (default: the built-in policy, see policies/default.yaml)')
     .option('--approve-after <duration>', 'a simulated on-call engineer approves high-risk actions after this much simulated time (default: nobody approves; they wait in `autonomic approvals list`)', duration('--approve-after'))
+    .option('--playbooks <file|dir>', 'remediation playbooks YAML (a file, or a directory of *.yaml), on top of the built-in ones in policies/playbooks/; a playbook with a built-in\'s name replaces it (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('--db <path>', 'knowledge store (default .autonomic/autonomic.db or $AUTONOMIC_DB)')
     .option('--json', 'print the report as JSON on stdout')
     .option('--no-progress', 'no progress bar')
@@ -44,13 +46,20 @@ export function registerSimulate(program: Command): void {
       if (o.trace && o.generator) throw new UserError('give either --trace or --generator, not both', '--trace/--generator');
       const load = o.trace ? { kind: 'trace' as const, file: o.trace } : { kind: 'generator' as const, name: parseGeneratorName(o.generator ?? 'diurnal') };
       // Everything is validated before the store is opened: bad input writes nothing.
-      const prepared = prepareSimulation({ policy: o.policy, days: o.days, seed: o.seed, load, faults: o.faults, mode: o.mode, policyFile: o.guardrails ?? null, approveAfterSeconds: o.approveAfter ?? null });
+      const prepared = prepareSimulation({ policy: o.policy, days: o.days, seed: o.seed, load, faults: o.faults, mode: o.mode, policyFile: o.guardrails ?? null, approveAfterSeconds: o.approveAfter ?? null, playbooks: o.playbooks });
       const store = await openStore(o.db);
       try {
         const bars = progressBars(o.progress && !o.json);
         const { run, report } = await trackedSimulation(store, prepared, bars.bar(o.policy)).finally(() => bars.stop());
         if (o.json) printJson({ runId: run.id, ...report });
-        else printReports([report], run.id);
+        else {
+          printReports([report], run.id);
+          const m = report.remediation;
+          if (m.detections > 0) {
+            process.stdout.write(`\nremediation: ${m.detections} detected, ${m.recoveries} verified and recovered, ${m.failedVerifications} failed verification, ${m.escalations} escalated to a human` +
+              ` (autonomic audit list --run ${run.id} --kind detection|diagnosis|decision|verification|recovery|undo|escalation)\n`);
+          }
+        }
       } finally {
         await store.close();
       }
