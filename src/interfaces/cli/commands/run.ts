@@ -11,6 +11,11 @@ import { defaultPolicy, loadPolicyFile, resolveServiceBounds, type GuardrailPoli
 import { openStore } from '../../../knowledge/store.js';
 import { Controller, type TickResult } from '../../../loop/controller.js';
 import { runLiveLoop } from '../../../loop/live-loop.js';
+import { TelemetryRecorder, requestRateKey } from '../../../loop/telemetry-recorder.js';
+import { TelemetryStore } from '../../../knowledge/telemetry.js';
+import { ModelRegistry } from '../../../knowledge/model-registry.js';
+import { DEFAULT_RETRAIN_KINDS, retrain } from '../../../analyze/forecast/retrain.js';
+import type { Store } from '../../../knowledge/store.js';
 import type { LoopMode } from '../../../loop/mode.js';
 import { parsePrometheusConfig } from '../../../monitor/prometheus/config.js';
 import { PrometheusSource } from '../../../monitor/prometheus/source.js';
@@ -33,6 +38,7 @@ interface RunOptions {
   mode: (typeof LIVE_MODES)[number] | 'auto';
   interval: number;
   ticks?: number;
+  retrainEvery: number;
   guardrails?: string;
   nodeType?: string;
   db?: string;
@@ -52,6 +58,7 @@ export function registerRun(program: Command): void {
     .option('--mode <mode>', 'shadow (decide and journal) or dry-run (decide and print only)', oneOf('--mode', [...LIVE_MODES, 'auto'] as const), 'shadow')
     .option('--interval <duration>', 'time between ticks', duration('--interval'), 15)
     .option('--ticks <n>', 'stop after n ticks (default: run until stopped)', integer('--ticks', 1, 10_000_000))
+    .option('--retrain-every <duration>', 'retrain the forecasting models from the stored request-rate history this often (a new model is promoted only if its backtest beats the active one); 0 = never', duration('--retrain-every'), 86400)
     .option('--guardrails <file>', 'guardrail policy YAML (default: the built-in policy)')
     .option('--node-type <name>', 'instance type of the node pool, to size node additions (cluster autoscaler); omit to plan replicas only')
     .option('--db <path>', 'knowledge store (default .autonomic/autonomic.db or $AUTONOMIC_DB)')
@@ -78,6 +85,9 @@ export function registerRun(program: Command): void {
         source, provider: new NoExecuteProvider('no execute provider for live systems yet'), policies, analyzers,
         guardrails: new Guardrails(guardrailPolicy), journal: store.journal, mode, runId: run.id,
       });
+      // Every tick's request rates go to the store in 5-minute buckets: the history scheduled retraining reads.
+      const recorder = new TelemetryRecorder(new TelemetryStore(store.db));
+      let lastRetrain = Date.now() / 1000;
       const stop = new AbortController();
       const onSignal = (): void => stop.abort();
       process.once('SIGINT', onSignal);
@@ -88,7 +98,14 @@ export function registerRun(program: Command): void {
           intervalSeconds: o.interval,
           maxTicks: o.ticks,
           signal: stop.signal,
-          onTick: (r, n) => printTick(r, n, o.json === true),
+          onTick: async (r, n) => {
+            printTick(r, n, o.json === true);
+            await recorder.record(r.snapshot);
+            if (o.retrainEvery > 0 && r.at - lastRetrain >= o.retrainEvery) {
+              lastRetrain = r.at;
+              await scheduledRetrain(store, run.id, r.at, r.snapshot.services.map((svc) => requestRateKey(svc.name)), o.json === true);
+            }
+          },
           onError: (e, n) => {
             const message = e instanceof Error ? e.message : String(e);
             if (o.json) process.stdout.write(JSON.stringify({ tick: n, error: message }) + '\n');
@@ -149,6 +166,21 @@ function livePlanners(name: LivePolicy, g: GuardrailPolicy, nodeType: string | u
     policies: [new RemediationCoordinator(), new PredictivePolicy({ minReplicas: Math.max(1, minReplicas), maxReplicas }), ...nodes],
     analyzers: [new EventClassifier()],
   };
+}
+
+/** Retrains every service's request-rate models and journals what was promoted or refused, and why. */
+async function scheduledRetrain(store: Store, runId: string, at: number, keys: string[], json: boolean): Promise<void> {
+  const telemetry = new TelemetryStore(store.db);
+  const stored = new Set(await telemetry.keys());
+  const outcomes = await retrain(telemetry, new ModelRegistry(store.db), { kinds: DEFAULT_RETRAIN_KINDS, seriesKeys: keys.filter((k) => stored.has(k)) });
+  const promoted = outcomes.flatMap((o) => o.kinds.filter((k) => k.decision === 'promoted').map((k) => `${o.seriesKey} → ${k.kind}`));
+  const summary = `Scheduled retraining of ${outcomes.length} series: ${promoted.length > 0 ? `promoted ${promoted.join(', ')}` : 'no candidate beat the active models'}.`;
+  await store.journal.append({
+    at, runId, kind: 'retrain', actor: 'forecast/retrain', summary,
+    payload: { series: outcomes.map((o) => ({ key: o.seriesKey, n: o.n, active: o.activeKind, kinds: o.kinds.map((k) => ({ kind: k.kind, decision: k.decision, reason: k.reason, mase_1h: k.scores?.mase_1h ?? null, mase_24h: k.scores?.mase_24h ?? null })) })) },
+  });
+  if (json) process.stdout.write(JSON.stringify({ retrain: summary }) + '\n');
+  else process.stdout.write(`${summary}\n`);
 }
 
 function printTick(r: TickResult, n: number, json: boolean): void {
