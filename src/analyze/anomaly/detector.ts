@@ -1,6 +1,6 @@
 /**
  * Streaming anomaly detectors: one sample in, one score in [0,1] out, using only the past.
- * Shared helpers (sorted rolling window, tail probabilities, alert suppression) live here so that
+ * Shared helpers (sorted rolling window, tail probabilities, the log score scale) live here so that
  * every detector turns its evidence into a score the same way.
  */
 
@@ -101,6 +101,11 @@ export class SortedWindow {
     return i + 1 < n ? this.sorted[i] * (1 - f) + this.sorted[i + 1] * f : this.sorted[i];
   }
 
+  /** The i-th smallest value. */
+  at(i: number): number {
+    return this.sorted[i];
+  }
+
   min(): number {
     return this.sorted[0];
   }
@@ -140,41 +145,28 @@ export function pToScore(p: number): number {
   return l / (l + 10);
 }
 
-/** Standard normal upper tail, Abramowitz–Stegun 7.1.26 (plenty for ranking). */
-export function normalTail(z: number): number {
-  const x = Math.abs(z) / Math.SQRT2;
-  const t = 1 / (1 + 0.3275911 * x);
-  const y = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))) * Math.exp(-x * x);
-  const upper = 0.5 * y;
-  return z >= 0 ? upper : 1 - upper;
+/** Inverse of pToScore: the evidence -log10 p that a score stands for (0 for a score of 0). */
+export function scoreToLog10(score: number): number {
+  const s = Math.min(Math.max(score, 0), 1 - 1e-12);
+  return (10 * s) / (1 - s);
 }
 
 /**
- * NAB only rewards the first detection in a window and charges every later false alarm, so after a
- * peak we keep only *new records*: a score passes through only when it beats every raw score of the
- * previous `rows` rows; otherwise it is damped. Threshold-free, so NAB's threshold search still works.
+ * Complementary error function, Numerical Recipes' Chebyshev fit: fractional error < 1.2e-7
+ * everywhere, so far tails (1e-10 and below) keep their order and size.
  */
-export class RecordSuppressor implements Detector {
-  readonly name: string;
-  private readonly maxQ: Array<{ i: number; v: number }> = [];
-  private i = 0;
-  constructor(
-    private readonly inner: Detector,
-    private readonly rows: number,
-    private readonly damp = 0.5,
-  ) {
-    this.name = inner.name;
-  }
+export function erfc(x: number): number {
+  const z = Math.abs(x);
+  const t = 1 / (1 + 0.5 * z);
+  const r =
+    t *
+    Math.exp(
+      -z * z - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
+    );
+  return x >= 0 ? r : 2 - r;
+}
 
-  update(sample: Sample): DetectorResult {
-    const r = this.inner.update(sample);
-    // Monotone deque gives the max of the last `rows` raw scores in O(1) amortised.
-    while (this.maxQ.length > 0 && this.maxQ[0].i < this.i - this.rows) this.maxQ.shift();
-    const prevMax = this.maxQ.length > 0 ? this.maxQ[0].v : -Infinity;
-    while (this.maxQ.length > 0 && this.maxQ[this.maxQ.length - 1].v <= r.score) this.maxQ.pop();
-    this.maxQ.push({ i: this.i, v: r.score });
-    this.i++;
-    if (r.score > prevMax) return r;
-    return { ...r, score: r.score * this.damp, explanation: `${r.explanation} (suppressed: not above the last ${this.rows} rows' peak)` };
-  }
+/** Standard normal upper tail P(Z > z). */
+export function normalTail(z: number): number {
+  return 0.5 * erfc(z / Math.SQRT2);
 }

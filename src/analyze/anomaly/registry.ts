@@ -1,59 +1,111 @@
 /**
  * Named detector configurations. One configuration per name, used for every series; only the
- * learning-period length (NAB's rule, derived from the series length) varies.
+ * learning-period length (NAB's rule, derived from the series length) varies. Any name with
+ * `+likelihood` appended passes the raw score through Numenta's anomaly likelihood before the
+ * alert suppression (e.g. `rarity+likelihood`).
  */
-import { RecordSuppressor, type Detector, type DetectorOptions } from './detector.js';
+import type { Detector, DetectorOptions } from './detector.js';
+import { AlertSuppressor, type SuppressOptions } from './suppress.js';
 import { RarityDetector } from './rarity.js';
 import { RobustDetector } from './robust.js';
 import { IsolationForestDetector } from './iforest.js';
-import { EnsembleDetector } from './ensemble.js';
+import { NoveltyDetector } from './novelty.js';
+import { RangeBreakDetector } from './range-break.js';
+import { EnsembleDetector, type EnsembleWeights } from './ensemble.js';
 import { LstmAutoencoderDetector, initTf } from './lstm-ae.js';
+import { LikelihoodDetector } from './likelihood.js';
 
-export const DETECTOR_NAMES = ['robust', 'iforest', 'rarity', 'ensemble', 'lstm-ae'] as const;
+export const DETECTOR_NAMES = ['robust', 'iforest', 'rarity', 'range-break', 'novelty', 'autonomic', 'ensemble', 'lstm-ae'] as const;
 /** The LSTM autoencoder is opt-in (`--detectors ...,lstm-ae`): it needs the tfjs wasm backend and is the slowest. */
-export const DEFAULT_DETECTORS: readonly DetectorName[] = ['robust', 'iforest', 'rarity', 'ensemble'];
-export type DetectorName = (typeof DETECTOR_NAMES)[number];
+export const DEFAULT_DETECTORS: readonly DetectorName[] = ['robust', 'iforest', 'rarity', 'range-break', 'novelty', 'autonomic', 'ensemble'];
+export type BaseDetectorName = (typeof DETECTOR_NAMES)[number];
+export type DetectorName = BaseDetectorName | `${BaseDetectorName}+likelihood`;
+const LIKELIHOOD = '+likelihood';
 
-/** Alert suppression span, as a fraction of the learning period (NAB windows are ~0.1 N / k rows). */
-const SUPPRESS_FRACTION = 0.5;
+/**
+ * Refractory period after an alert, as a fraction of the learning period: shorter than a NAB window
+ * (0.1 N / k rows against a learning period of 0.15 N), so a second anomaly a window later is not
+ * muted. A repeat within it must be 10^0.7 = 5 times less probable than the alert it follows.
+ */
+const REFRACTORY_FRACTION = 1 / 3;
+const REPEAT_MARGIN = 0.7;
 
-function suppressor(d: Detector, probation: number): Detector {
-  return new RecordSuppressor(d, Math.max(10, Math.round(probation * SUPPRESS_FRACTION)));
+export function suppressOptions(probation: number): SuppressOptions {
+  return { rows: Math.max(10, Math.round(probation * REFRACTORY_FRACTION)), margin: REPEAT_MARGIN };
+}
+
+function suppressed(d: Detector, probation: number): Detector {
+  return new AlertSuppressor(d, suppressOptions(probation));
+}
+
+/** The ensemble: range breaks and pattern novelty raise alerts; rarity only informs learned weights. */
+export function createEnsemble(opts: DetectorOptions = {}, learned: EnsembleWeights | null = null): EnsembleDetector {
+  const probation = opts.probation ?? 750;
+  const members = [new RangeBreakDetector(opts), new NoveltyDetector(opts), new RarityDetector(opts)];
+  return new EnsembleDetector(members, { alerting: 2, learned, suppress: suppressOptions(probation) });
+}
+
+/** The unsupervised configuration: the stronger of range break and novelty. */
+function autonomic(opts: DetectorOptions, suppress: SuppressOptions | undefined): EnsembleDetector {
+  return new EnsembleDetector([new RangeBreakDetector(opts), new NoveltyDetector(opts)], { name: 'autonomic', suppress });
+}
+
+/** A detector's raw (unsuppressed) score. */
+function createRaw(name: BaseDetectorName, opts: DetectorOptions): Detector {
+  switch (name) {
+    case 'robust':
+      return new RobustDetector(opts);
+    case 'iforest':
+      return new IsolationForestDetector(opts);
+    case 'rarity':
+      return new RarityDetector(opts);
+    case 'range-break':
+      return new RangeBreakDetector(opts);
+    case 'novelty':
+      return new NoveltyDetector(opts);
+    case 'autonomic':
+      return autonomic(opts, undefined);
+    case 'ensemble':
+      return new EnsembleDetector([new RangeBreakDetector(opts), new NoveltyDetector(opts), new RarityDetector(opts)], { alerting: 2 });
+    case 'lstm-ae':
+      return new LstmAutoencoderDetector(opts);
+  }
+}
+
+function baseName(name: DetectorName): { base: BaseDetectorName; likelihood: boolean } {
+  const likelihood = name.endsWith(LIKELIHOOD);
+  return { base: (likelihood ? name.slice(0, -LIKELIHOOD.length) : name) as BaseDetectorName, likelihood };
 }
 
 /** Build a detector by name; 'lstm-ae' needs `await initTf()` first. */
 export function createDetector(name: DetectorName, opts: DetectorOptions = {}): Detector {
   const probation = opts.probation ?? 750;
-  const suppress = (d: Detector) => suppressor(d, probation);
-  switch (name) {
-    case 'robust':
-      return suppress(new RobustDetector(opts));
-    case 'iforest':
-      return suppress(new IsolationForestDetector(opts));
-    case 'rarity':
-      return suppress(new RarityDetector(opts));
-    case 'ensemble':
-      // Default weights (no labels): the mean of the members' raw scores, suppressed once at the end.
-      return suppress(new EnsembleDetector([new RobustDetector(opts), new IsolationForestDetector(opts), new RarityDetector(opts)]));
-    case 'lstm-ae':
-      return suppress(new LstmAutoencoderDetector(opts));
+  const { base, likelihood } = baseName(name);
+  if (!likelihood) {
+    // The ensembles suppress internally (the learned ensemble re-ranks suppressed alerts).
+    if (base === 'ensemble') return createEnsemble(opts);
+    if (base === 'autonomic') return autonomic(opts, suppressOptions(probation));
   }
+  const raw = createRaw(base, opts);
+  return suppressed(likelihood ? new LikelihoodDetector(raw, probation) : raw, probation);
 }
 
 export function isDetectorName(s: string): s is DetectorName {
-  return (DETECTOR_NAMES as readonly string[]).includes(s);
+  const base = s.endsWith(LIKELIHOOD) ? s.slice(0, -LIKELIHOOD.length) : s;
+  return (DETECTOR_NAMES as readonly string[]).includes(base);
 }
 
 /** Runs a fresh detector over a whole series, online (row i sees rows 0..i only). */
 export async function scoreSeries(name: DetectorName, values: number[], probation: number): Promise<number[]> {
-  if (name === 'lstm-ae') {
+  const { base, likelihood } = baseName(name);
+  if (base === 'lstm-ae') {
     await initTf();
-    // Batch prediction for speed, then the same suppression as the streaming path.
+    // Batch prediction for speed, then the same post-processing as the streaming path.
     const ae = new LstmAutoencoderDetector({ probation });
     const raw = ae.scoreAll(values);
     ae.dispose();
     const replay: Detector = { name, update: (s) => ({ score: typeof s === 'number' ? s : 0, signal: 'value', explanation: '' }) };
-    const d = suppressor(replay, probation);
+    const d = suppressed(likelihood ? new LikelihoodDetector(replay, probation) : replay, probation);
     return raw.map((v) => d.update(v).score);
   }
   const d = createDetector(name, { probation });
