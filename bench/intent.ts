@@ -1,0 +1,204 @@
+/**
+ * `npm run bench -- intent [--data DIR] [--json] [--limit N]`
+ *
+ * The intent pipeline with no LLM, on:
+ *  - CloudEval-YAML (Kubernetes subset, DIR/cloudeval-yaml-k8s): each case's English request goes
+ *    through the built-in parser → plan → build → review (profile `as-requested`: the references
+ *    are minimal manifests and the metric penalises extra keys; the `hardened` profile is reported
+ *    too). Scored with the benchmark's own key-value wildcard metric (reproduced exactly, see
+ *    test/intent-cloudeval-metric.test.ts) and kv-exact. The cases are also split by a fixed hash
+ *    of their id into the half the parser's author read while writing phrase patterns and the
+ *    half never read, so the gap is visible.
+ *  - IaC-Eval: not run (Terraform builders are another engineer's part): summary field null.
+ *  - Our own suite (bench/data/intent-k8s-suite.json): IntentSpec field accuracy.
+ * Every emitted YAML stream is re-read with the `yaml` package (YAML 1.2, as kubectl) and the
+ * PyYAML-compatible loader (YAML 1.1); artefacts_parse_pct counts streams both read back.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseAllDocuments } from 'yaml';
+import { UserError } from '../src/core/errors.js';
+import { cloudEvalAvailable, loadCloudEvalCases, type CloudEvalCase } from '../src/plan/intent/eval/cloudeval-data.js';
+import { kvExact, kvWildcard } from '../src/plan/intent/eval/cloudeval-metric.js';
+import { parsesAsYaml11 } from '../src/plan/intent/eval/yaml11.js';
+import { parseIntent } from '../src/plan/intent/parse.js';
+import { runIntentPipeline, type IntentPipelineResult } from '../src/plan/intent/pipeline.js';
+import type { Profile } from '../src/plan/intent/plan.js';
+import { progress, type BenchArgs, type BenchResult, type Row } from './lib/report.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repoRoot = join(here, '..');
+
+/** The DEV cases whose wording the parser's author read (sha1(id)[0] < 128); the rest were never read. */
+export function readByAuthor(id: string): boolean {
+  return createHash('sha1').update(id).digest()[0] < 128;
+}
+
+function percentile(xs: number[], p: number): number {
+  if (xs.length === 0) return 0;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(p * (s.length - 1) + 0.5))];
+}
+
+function mean(xs: number[]): number {
+  return xs.length === 0 ? 0 : xs.reduce((a, b) => a + b, 0) / xs.length;
+}
+
+/** Both YAML readers accept the stream (and it is not empty). */
+function parsesEverywhere(yaml: string): boolean {
+  if (yaml.trim() === '') return false;
+  const docs = parseAllDocuments(yaml);
+  if (!Array.isArray(docs) || docs.some((d) => d.errors.length > 0)) return false;
+  return parsesAsYaml11(yaml);
+}
+
+interface CaseRun {
+  id: string;
+  read: boolean;
+  kvWildcard: number;
+  kvExact: number;
+  parses: boolean;
+  schemaValid: boolean;
+  rounds: number;
+  escalated: boolean;
+  plannerMs: number;
+}
+
+async function runCase(c: CloudEvalCase, text: string, profile: Profile): Promise<CaseRun> {
+  let r: IntentPipelineResult | undefined;
+  try {
+    r = await runIntentPipeline(text, { profile, nonInteractive: true });
+  } catch (e) {
+    progress(`intent: ${c.id} failed: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const yaml = r?.yaml ?? '';
+  return {
+    id: c.id,
+    read: readByAuthor(c.id),
+    kvWildcard: kvWildcard(yaml, c.reference_yaml),
+    kvExact: kvExact(yaml, c.reference_yaml),
+    parses: parsesEverywhere(yaml),
+    schemaValid: r !== undefined && yaml !== '' && !r.findings.some((f) => f.source === 'schema' && f.severity === 'error'),
+    rounds: r?.rounds.length ?? 0,
+    escalated: r?.escalated ?? true,
+    plannerMs: r ? r.timings.parseMs + r.timings.planMs + r.timings.buildMs : 0,
+  };
+}
+
+function row(suite: string, runs: CaseRun[]): Row {
+  return {
+    suite,
+    cases: runs.length,
+    kv_wildcard: mean(runs.map((r) => r.kvWildcard)),
+    kv_exact: mean(runs.map((r) => r.kvExact)),
+    parse_pct: 100 * mean(runs.map((r) => (r.parses ? 1 : 0))),
+    schema_valid_pct: 100 * mean(runs.map((r) => (r.schemaValid ? 1 : 0))),
+    rounds_mean: mean(runs.map((r) => r.rounds)),
+    escalated: runs.filter((r) => r.escalated).length,
+    planner_p50_ms: percentile(runs.map((r) => r.plannerMs), 0.5),
+    planner_p95_ms: percentile(runs.map((r) => r.plannerMs), 0.95),
+  };
+}
+
+interface SuiteCase {
+  id: string;
+  text: string;
+  expect: Record<string, unknown>;
+}
+
+function at(obj: unknown, path: string): unknown {
+  let cur: unknown = obj;
+  for (const part of path.split('.')) {
+    if (cur === null || cur === undefined) return undefined;
+    cur = Array.isArray(cur) ? cur[Number(part)] : (cur as Record<string, unknown>)[part];
+  }
+  return cur;
+}
+
+/** `null` in the suite means "must be absent". */
+function fieldMatches(actual: unknown, expected: unknown): boolean {
+  if (expected === null) return actual === undefined || actual === null || (Array.isArray(actual) && actual.length === 0) || (typeof actual === 'object' && actual !== null && Object.values(actual).every((v) => v === undefined || (Array.isArray(v) && v.length === 0)));
+  return JSON.stringify(actual) === JSON.stringify(expected);
+}
+
+export async function run(args: BenchArgs): Promise<BenchResult> {
+  const root = resolve(args.data ?? join(repoRoot, '..', 'shared', 'data', 'iac-bench'));
+  if (!existsSync(root)) throw new UserError(`no iac-bench data folder at ${root}`);
+  const limitFlag = args.flags.get('limit');
+  const limit = typeof limitFlag === 'string' ? Number(limitFlag) : Infinity;
+  const rows: Row[] = [];
+  const allRuns: CaseRun[] = [];
+  let cloudeval: number | null = null;
+  const notes: string[] = [];
+
+  // DIR is the iac-bench root (cloudeval-yaml-k8s/, iac-eval/) or the CloudEval folder itself.
+  const ceDir = cloudEvalAvailable(root) ? root : join(root, 'cloudeval-yaml-k8s');
+  if (cloudEvalAvailable(ceDir)) {
+    const cases = loadCloudEvalCases(ceDir).slice(0, limit);
+    // Warm the schema models once so the first case's timing is not the module load.
+    await runIntentPipeline('Deploy nginx:1.25 with 2 replicas', { profile: 'as-requested', nonInteractive: true });
+    const variants: { name: string; field: 'question' | 'question_simplified'; profile: Profile }[] = [
+      { name: 'question', field: 'question', profile: 'as-requested' },
+      { name: 'simplified', field: 'question_simplified', profile: 'as-requested' },
+      { name: 'question/hardened', field: 'question', profile: 'hardened' },
+    ];
+    for (const v of variants) {
+      const runs: CaseRun[] = [];
+      for (const [i, c] of cases.entries()) {
+        progress(`intent: cloudeval ${v.name} ${i + 1}/${cases.length}`);
+        runs.push(await runCase(c, c[v.field], v.profile));
+      }
+      rows.push(row(`cloudeval ${v.name}`, runs));
+      if (v.name === 'question') {
+        rows.push(row('cloudeval question: cases read', runs.filter((r) => r.read)));
+        rows.push(row('cloudeval question: never read', runs.filter((r) => !r.read)));
+        cloudeval = mean(runs.map((r) => r.kvWildcard));
+      }
+      allRuns.push(...runs);
+    }
+  } else notes.push(`CloudEval-YAML skipped: no ${ceDir}/cases.zip`);
+  notes.push('IaC-Eval not run: the Terraform builders belong to another part of issue 5 (iac_eval_valid_pct = null)');
+
+  // Own suite: field accuracy of the parser.
+  const suite = JSON.parse(readFileSync(join(here, 'data', 'intent-k8s-suite.json'), 'utf8')) as { cases: SuiteCase[] };
+  let matched = 0;
+  let expected = 0;
+  const ownLatency: number[] = [];
+  const misses: string[] = [];
+  for (const c of suite.cases) {
+    const t = performance.now();
+    const parsed = parseIntent(c.text);
+    ownLatency.push(performance.now() - t);
+    for (const [path, want] of Object.entries(c.expect)) {
+      expected++;
+      if (fieldMatches(at(parsed.spec, path), want)) matched++;
+      else misses.push(`${c.id}:${path}`);
+    }
+    const r = await runIntentPipeline(c.text, { profile: 'hardened', nonInteractive: true });
+    if (r.spec.target === 'kubernetes') {
+      allRuns.push({ id: c.id, read: true, kvWildcard: 0, kvExact: 0, parses: parsesEverywhere(r.yaml), schemaValid: !r.findings.some((f) => f.source === 'schema'), rounds: r.rounds.length, escalated: r.escalated, plannerMs: r.timings.parseMs + r.timings.planMs + r.timings.buildMs });
+    }
+  }
+  const ownAccuracy = expected > 0 ? matched / expected : 0;
+  rows.push({ suite: 'own suite (parser fields)', cases: suite.cases.length, kv_wildcard: null, kv_exact: null, parse_pct: null, schema_valid_pct: null, rounds_mean: null, escalated: null, planner_p50_ms: percentile(ownLatency, 0.5), planner_p95_ms: percentile(ownLatency, 0.95) });
+  progress(`intent: done\n`);
+
+  const produced = allRuns.filter((r) => r.plannerMs > 0);
+  return {
+    suite: 'intent',
+    data: root,
+    rows,
+    summary: {
+      cloudeval_kv_wildcard: cloudeval,
+      iac_eval_valid_pct: null,
+      own_suite_field_accuracy: ownAccuracy,
+      artefacts_parse_pct: produced.length > 0 ? 100 * mean(produced.map((r) => (r.parses ? 1 : 0))) : null,
+      latency_ms_p50: percentile(produced.map((r) => r.plannerMs), 0.5),
+      latency_ms_p95: percentile(produced.map((r) => r.plannerMs), 0.95),
+      own_suite_misses: misses,
+      notes,
+    },
+  };
+}

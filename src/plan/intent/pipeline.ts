@@ -1,0 +1,192 @@
+/**
+ * The intent pipeline: request text → IntentSpec (parse, screen injection) → clarifying questions
+ * (with answers folded in; resumable: call again with more answers) → plan with rationale →
+ * Kubernetes artefacts → review/refine (≤ N rounds) → escalation if errors remain. Deterministic
+ * and LLM-free; every stage yields a typed payload, appended to the journal when one is given.
+ */
+import { defaultPolicy, type GuardrailPolicy } from '../../govern/policy.js';
+import type { Journal } from '../../knowledge/journal.js';
+import { applyAnswers, clarify, type Answers, type ClarifyingQuestion } from './clarify.js';
+import type { Finding } from './findings.js';
+import { EMPTY_INVENTORY, type Inventory } from './inventory.js';
+import { buildKubernetes } from './k8s/build.js';
+import type { Manifest } from './k8s/manifest.js';
+import { base64Transcript } from './parse/base64-transcript.js';
+import type { InjectionFlag } from './parse/injection.js';
+import { parseIntent } from './parse.js';
+import { planIntent, type IntentPlan, type Profile } from './plan.js';
+import { DEFAULT_MAX_ROUNDS, reviewAndRefine, type ReviewRound } from './review.js';
+import type { IntentSpec } from './spec.js';
+
+export interface IntentPipelineOptions {
+  inventory?: Inventory;
+  policy?: GuardrailPolicy;
+  /** Answers to earlier questions, keyed by question id. */
+  answers?: Answers;
+  profile?: Profile;
+  maxRounds?: number;
+  journal?: Journal;
+  /** Build even when blocking questions are open (batch use, `--yes`): the questions are still returned. */
+  nonInteractive?: boolean;
+  /** Journal timestamp (seconds); defaults to wall-clock. */
+  now?: number;
+  runId?: string;
+}
+
+export type IntentStage =
+  | { stage: 'parse'; spec: IntentSpec; injections: InjectionFlag[]; privilegeRequests: string[]; stated: string[] }
+  | { stage: 'clarify'; questions: ClarifyingQuestion[]; answers: Answers }
+  | { stage: 'plan'; plan: IntentPlan }
+  | { stage: 'build'; objects: string[] }
+  | { stage: 'review'; rounds: number; open: number; escalated: boolean }
+  | { stage: 'escalate'; reason: string; open: Finding[] };
+
+export type IntentStatus = 'needs-answers' | 'ready' | 'escalated' | 'no-builder';
+
+export interface IntentPipelineResult {
+  status: IntentStatus;
+  spec: IntentSpec;
+  questions: ClarifyingQuestion[];
+  injections: InjectionFlag[];
+  plan: IntentPlan | null;
+  artefacts: Manifest[];
+  yaml: string;
+  findings: Finding[];
+  rounds: ReviewRound[];
+  escalated: boolean;
+  escalation?: { reason: string; open: Finding[] };
+  /** Privilege asks not granted (hardened profile, not confirmed with answers.privilege = "keep"). */
+  withheld: string[];
+  /** True when a human must approve before apply: escalation, or elevated access kept. */
+  approvalRequired: boolean;
+  stages: IntentStage[];
+  timings: { parseMs: number; planMs: number; buildMs: number; reviewMs: number };
+}
+
+const PRIVILEGE_RULES: Record<string, string[]> = {
+  privileged: ['K8S-001'],
+  hostNetwork: ['K8S-008'],
+  hostPID: ['K8S-009'],
+  hostIPC: ['K8S-010'],
+  capabilities: ['K8S-007'],
+};
+
+/** Strip privilege-widening fields from the spec (the hardened build never grants them unconfirmed). */
+function withoutPrivileges(spec: IntentSpec): IntentSpec {
+  const out = structuredClone(spec);
+  if (out.containerSecurity) {
+    out.containerSecurity.addCapabilities = [];
+    delete out.containerSecurity.privileged;
+  }
+  if (out.kubernetes) {
+    delete out.kubernetes.pod.hostNetwork;
+    delete out.kubernetes.pod.hostPID;
+  }
+  return out;
+}
+
+export async function runIntentPipeline(text: string, opts: IntentPipelineOptions = {}): Promise<IntentPipelineResult> {
+  const inventory = opts.inventory ?? EMPTY_INVENTORY;
+  const policy = opts.policy ?? defaultPolicy();
+  const profile = opts.profile ?? 'hardened';
+  const hardened = profile === 'hardened';
+  const answers = opts.answers ?? {};
+  const stages: IntentStage[] = [];
+
+  const t0 = performance.now();
+  const parsed = parseIntent(text);
+  stages.push({ stage: 'parse', spec: parsed.spec, injections: parsed.injections, privilegeRequests: parsed.privilegeRequests, stated: parsed.stated });
+  const spec = applyAnswers(parsed.spec, answers);
+  const questions = clarify(spec, { inventory, policy, privilegeRequests: parsed.privilegeRequests, hardened }).filter((q) => !(q.id === 'privilege' && answers.privilege !== undefined));
+  stages.push({ stage: 'clarify', questions, answers });
+  const parseMs = performance.now() - t0;
+
+  const empty = { plan: null, artefacts: [], yaml: '', findings: [], rounds: [], escalated: false, withheld: [], approvalRequired: false };
+  const finish = async (r: IntentPipelineResult): Promise<IntentPipelineResult> => {
+    if (opts.journal) {
+      const at = opts.now ?? Date.now() / 1000;
+      await opts.journal.appendBatch(
+        r.stages.map((s) => ({ at, runId: opts.runId ?? null, kind: `intent.${s.stage}`, actor: 'intent-pipeline', summary: summary(s), payload: s })),
+      );
+    }
+    return r;
+  };
+  if (questions.some((q) => q.blocking) && !opts.nonInteractive) {
+    return finish({ status: 'needs-answers', spec, questions, injections: parsed.injections, ...empty, stages, timings: { parseMs, planMs: 0, buildMs: 0, reviewMs: 0 } });
+  }
+
+  const keep = answers.privilege === 'keep' || !hardened;
+  const asked = [...parsed.privilegeRequests, ...((spec.containerSecurity?.addCapabilities.length ?? 0) > 0 ? ['capabilities'] : [])];
+  const withheld = keep ? [] : asked;
+  const buildSpec = keep ? spec : withoutPrivileges(spec);
+  const waivedRules = keep && hardened ? asked.flatMap((a) => PRIVILEGE_RULES[a] ?? []) : [];
+
+  const t1 = performance.now();
+  const plan = planIntent(buildSpec, { inventory, policy, profile });
+  stages.push({ stage: 'plan', plan });
+  const planMs = performance.now() - t1;
+  if (spec.target !== 'kubernetes') {
+    return finish({ status: 'no-builder', spec, questions, injections: parsed.injections, ...empty, plan, stages, timings: { parseMs, planMs, buildMs: 0, reviewMs: 0 } });
+  }
+
+  const t2 = performance.now();
+  const built = buildKubernetes(buildSpec, plan, { stated: parsed.stated, keepPrivileges: keep });
+  stages.push({ stage: 'build', objects: built.map((m) => `${String(m.kind)}/${String((m.metadata as { name?: unknown } | undefined)?.name ?? '')}`) });
+  const buildMs = performance.now() - t2;
+
+  const t3 = performance.now();
+  const review = await reviewAndRefine(built, {
+    spec: buildSpec,
+    plan,
+    profile,
+    maxRounds: opts.maxRounds ?? DEFAULT_MAX_ROUNDS,
+    waivedRules,
+    withheld,
+    fix: { stated: parsed.stated, encodings: base64Transcript(text) },
+  });
+  const reviewMs = performance.now() - t3;
+  const findings = [...review.findings];
+  let escalation = review.escalation;
+  if (plan.placement && !plan.placement.feasible) {
+    const f: Finding = { ruleId: 'PLACEMENT', severity: 'error', source: 'semantic', object: '(plan)', message: plan.placement.detail };
+    findings.push(f);
+    escalation = { reason: escalation ? `${escalation.reason}; the cluster has no room` : 'the cluster has no room for it', open: [...(escalation?.open ?? []), f] };
+  }
+  const escalated = escalation !== undefined;
+  stages.push({ stage: 'review', rounds: review.rounds.length, open: findings.filter((f) => !f.waived).length, escalated });
+  if (escalation) stages.push({ stage: 'escalate', reason: escalation.reason, open: escalation.open });
+  return finish({
+    status: escalated ? 'escalated' : 'ready',
+    spec,
+    questions,
+    injections: parsed.injections,
+    plan,
+    artefacts: review.artefacts,
+    yaml: review.yaml,
+    findings,
+    rounds: review.rounds,
+    escalated,
+    escalation,
+    withheld,
+    approvalRequired: escalated || waivedRules.length > 0,
+    stages,
+    timings: { parseMs, planMs, buildMs, reviewMs },
+  });
+}
+
+function summary(s: IntentStage): string {
+  switch (s.stage) {
+    case 'parse':
+      return `parsed a ${s.spec.target} ${s.spec.action} intent${s.injections.length > 0 ? `; ${s.injections.length} injected sentence(s) ignored` : ''}`;
+    case 'clarify':
+      return s.questions.length > 0 ? `${s.questions.length} clarifying question(s)` : 'nothing to clarify';
+    case 'plan':
+      return `${s.plan.decisions.length} planning decision(s) (${s.plan.profile})`;
+    case 'build':
+      return `built ${s.objects.length} object(s): ${s.objects.join(', ')}`;
+    case 'review':
+      return `review: ${s.rounds} round(s), ${s.open} open finding(s)${s.escalated ? ', escalated' : ''}`;
+    case 'escalate':
+      return `escalated: ${s.reason}`;
+  }
+}
