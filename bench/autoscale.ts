@@ -7,7 +7,11 @@
  * (the twin's SLO: p99 > 200 ms or error rate > 0.1 %, per 5-second step), actions and flaps (direction changes
  * within 10 min) are runSimulation's report fields, the same numbers `autonomic simulate` prints.
  *
- * `npm run bench -- autoscale [--data DIR] [--json] [--series N|ID,…] [--days N] [--policies static,hpa,predictive] [--jobs N]`
+ * `npm run bench -- autoscale [--data DIR] [--json] [--series N|ID,…] [--days N] [--policies static,hpa,predictive,rl] [--jobs N]`
+ *
+ * `rl` (issue 8): the PPO policy (bench/rl.ts trains it, or reuses .autonomic/bench/rl-model.json) with the
+ * predictive policy as its out-of-distribution fallback and the cluster autoscaler for nodes; it runs only on the
+ * series it was not trained on (bench/rl.ts rlSplit), and `rl_vs_predictive_on_holdout` compares it there.
  *
  * One global configuration for every series (no per-file settings): results are also measured on series
  * nobody tuned for (the HOLDOUT set).
@@ -31,6 +35,9 @@ import { ClusterAutoscalerPolicy } from '../src/plan/scaling/cluster-autoscaler.
 import { PredictivePolicy, type PredictivePolicyConfigInput } from '../src/plan/scaling/predictive.js';
 import { PredictiveNodePolicy } from '../src/plan/scaling/predictive-nodes.js';
 import { progress, type BenchArgs, type BenchResult, type Row } from './lib/report.js';
+import { RlPolicy } from '../src/plan/rl/policy.js';
+import { loadModel, type RlModel } from '../src/plan/rl/model.js';
+import { benchModel, rlSplit, RL_MODEL_PATH } from './rl.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = join(here, '..');
@@ -52,7 +59,7 @@ export const NODE_TYPE = 'm5.xlarge';
 export const MIN_REPLICAS = 2;
 export const MAX_REPLICAS = 2000;
 export const MAX_DAYS = 14;
-export const POLICIES = ['static', 'hpa', 'predictive'] as const;
+export const POLICIES = ['static', 'hpa', 'predictive', 'rl'] as const;
 export type BenchPolicy = (typeof POLICIES)[number];
 
 /**
@@ -107,7 +114,18 @@ export function planners(policy: BenchPolicy, staticReplicas: number, g: Guardra
       // The predictive node planner owns node removal; the cluster autoscaler stays as the backstop for Pending pods.
       return [replicas, nodes, new ClusterAutoscalerPolicy({ ...ca().config, scaleDownEnabled: false })];
     }
+    case 'rl': {
+      const fallback = new PredictivePolicy({ minReplicas: MIN_REPLICAS, maxReplicas: MAX_REPLICAS, actionBudget: { ...BENCH_RATE_LIMIT }, ...predictive });
+      return [new RlPolicy(rlModel(), fallback, { minReplicas: MIN_REPLICAS, maxReplicas: MAX_REPLICAS }), ca()];
+    }
   }
+}
+
+let cachedRlModel: RlModel | null = null;
+/** The model bench/rl.ts saved (workers read it from disk; run() makes sure it exists first). */
+function rlModel(): RlModel {
+  cachedRlModel ??= loadModel(RL_MODEL_PATH);
+  return cachedRlModel;
 }
 
 interface Job {
@@ -162,7 +180,7 @@ export async function runJob(job: Job, predictive: PredictivePolicyConfigInput =
     ],
   });
   const g = benchGuardrails();
-  const spec = SimulationSpecSchema.parse({ policy: job.policy === 'predictive' ? 'autonomic' : job.policy, days: job.days, load: { kind: 'trace', file: job.id } });
+  const spec = SimulationSpecSchema.parse({ policy: job.policy === 'predictive' || job.policy === 'rl' ? 'autonomic' : job.policy, days: job.days, load: { kind: 'trace', file: job.id } });
   const report = await runSimulation({ spec, twin, guardrailPolicy: g }, { planners: { policies: planners(job.policy, staticReplicas, g, predictive), analyzers: [] } });
   return { seriesIndex: job.seriesIndex, id: job.id, policy: job.policy, staticReplicas, report };
 }
@@ -256,12 +274,15 @@ export async function run(args: BenchArgs): Promise<BenchResult> {
   const policies = typeof pflag === 'string' ? pflag.split(',').map((s) => s.trim()) : [...POLICIES];
   for (const p of policies) if (!(POLICIES as readonly string[]).includes(p)) throw new UserError(`unknown policy '${p}' (known: ${POLICIES.join(', ')})`, '--policies');
 
+  const all = policies.includes('rl') ? loadTraceFolder(data) : [];
+  const rlTrain = new Set(rlSplit(all).train.map((s) => s.id));
+  if (policies.includes('rl')) await benchModel(all);
   const work: Job[] = [];
   for (const [i, s] of series.entries()) {
     const lengthDays = (s.values.length * s.stepSeconds) / 86400;
     // Default: the series' length, capped; a longer --days would replay a flat tail, so it is capped too.
     const days = round(Math.min(daysFlag ?? MAX_DAYS, MAX_DAYS, lengthDays), 4);
-    for (const p of policies) work.push({ seriesIndex: i, id: s.id, policy: p as BenchPolicy, values: Array.from(s.values), start: s.start, days });
+    for (const p of policies) if (!(p === 'rl' && rlTrain.has(s.id))) work.push({ seriesIndex: i, id: s.id, policy: p as BenchPolicy, values: Array.from(s.values), start: s.start, days });
   }
   const results = await runAll(work, jobs, (r, done) =>
     progress(`[${done}/${work.length}] ${r.id} ${r.policy}: $${r.report.costDollars.toFixed(0)}, ${r.report.sloViolationMinutes.toFixed(0)} SLO-min, ${r.report.flaps} flaps (${r.report.wallSeconds.toFixed(1)}s)`),
@@ -308,6 +329,22 @@ export async function run(args: BenchArgs): Promise<BenchResult> {
       slo_minutes_no_worse_than_hpa: sloNoWorse,
       at_least_15pct_better_than_hpa_on_cost_or_slo_other_no_worse: betterThanHpa,
       all_met: cheaperThanStatic && sloNoWorse && betterThanHpa,
+    };
+  }
+  if (policies.includes('rl') && policies.includes('predictive')) {
+    // Same series for both: the ones RL was not trained on.
+    const held = new Set(results.filter((r) => r.policy === 'rl').map((r) => r.id));
+    const on = (p: string) => results.filter((r) => r.policy === p && held.has(r.id)).map((r) => r.report);
+    const tot = (rs: SimulationReport[]) => ({ cost_usd: round(sum(rs.map((r) => r.costDollars)), 2), slo_violation_min: round(sum(rs.map((r) => r.sloViolationMinutes)), 1), actions: sum(rs.map((r) => r.actions)), flaps: sum(rs.map((r) => r.flaps)), series: rs.length });
+    const rl = tot(on('rl'));
+    const pred = tot(on('predictive'));
+    summary.rl_vs_predictive_on_holdout = {
+      rl,
+      predictive: pred,
+      rl_no_more_cost: rl.cost_usd <= pred.cost_usd,
+      rl_no_more_slo_minutes: rl.slo_violation_min <= pred.slo_violation_min,
+      goal_met: rl.cost_usd <= pred.cost_usd && rl.slo_violation_min <= pred.slo_violation_min,
+      trained_on: [...rlTrain],
     };
   }
   summary.runs = results.map((r) => ({

@@ -17,7 +17,8 @@
  *          (bench/lib/policy-audit.ts).
  *
  * `npm run bench -- heal [--json] [--runs N] [--seed S] [--guardrails FILE]` (`--data DIR` is accepted like every
- * suite and recorded; no data files are read: the twin generates the load.)
+ * suite and recorded; no data files are read: the twin generates the load.) `--provider local` runs the real-process
+ * variant instead (bench/heal-local/run.ts).
  */
 import { UserError } from '../src/core/errors.js';
 import { actionTarget } from '../src/core/action.js';
@@ -38,7 +39,10 @@ const TICK = 15;
 const WARMUP = [20 * 60, 40 * 60] as const;
 /** Observed for this long after the fault starts. */
 const OBSERVE = 45 * 60;
-/** Auto-resolved only if recovered within this long: the memory-leak playbook needs the second OOM kill (~31 min). */
+/**
+ * Auto-resolved only if recovered within this long: long enough for the fallback memory-leak playbook, which waits
+ * for the second OOM kill (~31 min) when the memory trend has no per-pod memory to go on.
+ */
 export const DEADLINE = 40 * 60;
 const SUSTAIN = 60;
 const SPOT_NODES = 2;
@@ -210,6 +214,10 @@ const round = (x: number, d: number): number => Math.round(x * 10 ** d) / 10 ** 
 const pct = (n: number, d: number): number => (d > 0 ? round((100 * n) / d, 1) : 0);
 
 export async function run(args: BenchArgs): Promise<BenchResult> {
+  // `--provider local`: the same question on real processes and a real Prometheus, in real seconds.
+  const provider = args.flags.get('provider');
+  if (provider === 'local') return (await import('./heal-local/run.js')).run(args);
+  if (provider !== undefined && provider !== 'twin') throw new UserError(`expected twin (default) or local, got ${provider === true ? 'nothing' : `'${provider}'`}`, '--provider');
   const started = performance.now();
   const runs = positiveInt(args, 'runs', DEFAULT_RUNS, 10_000);
   const seed = seedFlag(args);
@@ -308,7 +316,7 @@ export async function run(args: BenchArgs): Promise<BenchResult> {
       seed,
       config: {
         scenario: `shop (${SHOP.map((s) => s.name).join(', ')}), diurnal load, ${SCENARIO_NODES}× ${SCENARIO_NODE_TYPE} + ${SPOT_NODES} spot, random day and time`,
-        planners: 'autonomic: remediation playbooks (policies/playbooks) + predictive + cluster autoscaler, event classifier',
+        planners: 'autonomic: remediation playbooks (policies/playbooks) + predictive + cluster autoscaler, event classifier + memory trend',
         guardrails: g === undefined ? 'default policy (cordon-drain and remove-node need approval; nobody approves)' : `${g} (nobody approves)`,
         fault_start_s: WARMUP, observe_s: OBSERVE, deadline_s: DEADLINE, sustain_s: SUSTAIN, tick_s: TICK,
         slowdown: { duration_s: SLOWDOWN_SECONDS, speed_share: SLOWDOWN_SEVERITY },

@@ -1,14 +1,9 @@
-import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { openStore } from '../src/knowledge/store.js';
 import type { Approval } from '../src/govern/approval.js';
 import type { Action } from '../src/core/action.js';
+import { testEachBackend } from './support/backends.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'autonomic-approvals-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
 
 function approval(id: string, createdAt: number, action: Action): Approval {
   return {
@@ -23,8 +18,8 @@ function approval(id: string, createdAt: number, action: Action): Approval {
   };
 }
 
-test('approvals round-trip: insert, get, update, list, and survive a reopen', async () => {
-  const path = join(dir, 'a.db');
+testEachBackend('approvals round-trip: insert, get, update, list, and survive a reopen', async (b) => {
+  const path = await b.fresh();
   const s = await openStore(path);
   const a1 = approval('ap-1', 1000, { kind: 'remove-node', node: 'n-7' });
   const a2 = approval('ap-2', 1010, { kind: 'add-nodes', instanceType: 'm5.large', count: 3, spot: true });
@@ -57,8 +52,8 @@ test('approvals round-trip: insert, get, update, list, and survive a reopen', as
   }
 });
 
-test('approvals reject duplicates, unknown ids and malformed actions', async () => {
-  const s = await openStore(':memory:');
+testEachBackend('approvals reject duplicates, unknown ids and malformed actions', async (b) => {
+  const s = await openStore(await b.fresh());
   try {
     const a = approval('ap-1', 1, { kind: 'rollback', service: 'api' });
     await s.approvals.insert(a);

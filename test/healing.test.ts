@@ -11,6 +11,8 @@ import { Guardrails } from '../src/govern/guardrails.js';
 import { GuardrailPolicySchema, type GuardrailPolicyInput } from '../src/govern/policy.js';
 import { MemoryApprovalRepository } from '../src/govern/memory-approval-repository.js';
 import { EventClassifier, faultClassOf } from '../src/analyze/faults/event-classifier.js';
+import { MemoryTrendAnalyzer } from '../src/analyze/faults/memory-trend.js';
+import type { TelemetrySource } from '../src/monitor/source.js';
 import { RemediationCoordinator } from '../src/plan/remediation/coordinator.js';
 import { ClusterAutoscalerPolicy } from '../src/plan/scaling/cluster-autoscaler.js';
 import type { ScalingPolicy } from '../src/plan/scaling/policy.js';
@@ -54,7 +56,18 @@ interface LoopRun {
   approvals: MemoryApprovalRepository;
 }
 
-async function runLoop(opts: { faults: FaultSpec[]; minutes: number; planners: Planners; policy?: GuardrailPolicyInput; approveAfterSeconds?: number; spot?: boolean }): Promise<LoopRun> {
+/** The twin seen through a source with no per-pod memory (as a Prometheus without cAdvisor's working set). */
+function withoutPodMemory(twin: TwinCluster): TelemetrySource {
+  return {
+    name: 'twin-without-pod-memory',
+    snapshot: async () => {
+      const snap = await twin.snapshot();
+      return { ...snap, services: snap.services.map(({ pods: { memory: _m, ...pods }, ...svc }) => ({ ...svc, pods })) };
+    },
+  };
+}
+
+async function runLoop(opts: { faults: FaultSpec[]; minutes: number; planners: Planners; policy?: GuardrailPolicyInput; approveAfterSeconds?: number; spot?: boolean; noPodMemory?: boolean }): Promise<LoopRun> {
   const twin = new TwinCluster(config(opts.spot));
   for (const f of opts.faults) twin.inject(f);
   const large = CATALOGUE.get('m5.large');
@@ -69,8 +82,8 @@ async function runLoop(opts: { faults: FaultSpec[]; minutes: number; planners: P
   const approvals = new MemoryApprovalRepository();
   const policy = GuardrailPolicySchema.parse(opts.policy ?? {});
   const controller = new Controller({
-    source: twin, provider: twin, policies,
-    analyzers: opts.planners === 'none' ? [] : [new EventClassifier()],
+    source: opts.noPodMemory ? withoutPodMemory(twin) : twin, provider: twin, policies,
+    analyzers: opts.planners === 'none' ? [] : [new EventClassifier(), new MemoryTrendAnalyzer()],
     guardrails: new Guardrails(policy),
     approvals: new ApprovalFlow({ repo: approvals, expirySeconds: policy.approvals.expirySeconds, simulatedOperatorSeconds: opts.approveAfterSeconds }),
     mode: 'auto',
@@ -141,11 +154,40 @@ test('crash loop that returns soon after the restart is escalated to a rollback'
   assert.ok(lastUnhealthy(run, 'web') <= 1320 + 120);
 });
 
-test('memory leak: after the second OOM kill the playbook restarts the leaking pod, and the OOM kills stop', async () => {
+const ooms = (run: LoopRun, from = 0): number => run.ticks.filter((k) => k.t >= from).reduce((n, k) => n + k.snapshot.events.filter((e) => e.reason === 'OOMKilled').length, 0);
+
+test('memory leak: the memory trend sees it about two minutes in, and the leaking pod is restarted before its first OOM kill', async () => {
   const fault: FaultSpec = { kind: 'memory-leak', target: 'web', at: 600 };
-  const healed = await runLoop({ faults: [fault], minutes: 100, planners: 'healing' });
+  const healed = await runLoop({ faults: [fault], minutes: 60, planners: 'healing' });
+  const bare = await runLoop({ faults: [fault], minutes: 60, planners: 'none' });
+
+  const acts = healingDecisions(healed);
+  assert.equal(acts.length, 1, acts.map((x) => JSON.stringify(x.d.verdict.action)).join(', '));
+  const [{ t, d }] = acts;
+  assert.equal(d.proposal.source, 'remediation/memory-leak-early');
+  assert.equal(d.verdict.outcome, 'allow');
+  assert.equal(d.outcome?.ok, true);
+  // The pod it restarts is the one that, left alone, is OOM-killed first (15 minutes after the leak began).
+  const firstKill = bare.ticks.find((k) => k.snapshot.events.some((e) => e.reason === 'OOMKilled'));
+  const killed = firstKill?.snapshot.events.find((e) => e.reason === 'OOMKilled')?.object.replace('pod/', '');
+  assert.ok(firstKill && killed);
+  assert.deepEqual(d.verdict.action, { kind: 'restart-pod', service: 'web', pod: killed });
+  assert.ok(t >= fault.at + 105 && t <= fault.at + 150, `acted ${t - fault.at} s after the leak began`);
+  assert.ok(t < firstKill.t - 600, `acted at ${t}, the first kill without healing at ${firstKill.t}`);
+  assert.ok(healed.ticks.find((k) => k.t === t)?.faults.includes('memory-leak service/web'), 'on the memory trend\'s finding');
+
+  assert.equal(ooms(healed), 0, 'never OOM-killed');
+  assert.deepEqual(healed.twin.faultEffects().leaking, []);
+  assert.ok(healed.ticks.every((k) => !k.faults.some((f) => f.startsWith('memory-leak') || f.startsWith('oom')) || (k.t >= t - 30 && k.t <= t)), 'reported only until the restart');
+  assert.ok(ooms(bare) >= 3, `without healing the saw-tooth goes on: ${ooms(bare)} kills`);
+  assert.ok(lastUnhealthy(healed, 'web') <= t + 60, `web unhealthy until ${lastUnhealthy(healed, 'web')}`);
+  assert.ok(violation(healed, 'web') < violation(bare, 'web'), `${violation(healed, 'web')} vs ${violation(bare, 'web')}`);
+});
+
+test('memory leak without per-pod memory telemetry: after the second OOM kill the playbook restarts the leaking pod, and the OOM kills stop', async () => {
+  const fault: FaultSpec = { kind: 'memory-leak', target: 'web', at: 600 };
+  const healed = await runLoop({ faults: [fault], minutes: 100, planners: 'healing', noPodMemory: true });
   const bare = await runLoop({ faults: [fault], minutes: 100, planners: 'none' });
-  const ooms = (run: LoopRun, from = 0): number => run.ticks.filter((k) => k.t >= from).reduce((n, k) => n + k.snapshot.events.filter((e) => e.reason === 'OOMKilled').length, 0);
 
   const acts = healingDecisions(healed);
   assert.equal(acts.length, 1);

@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { spawn } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
-import Database from 'better-sqlite3';
 import { sql } from 'kysely';
-import { openStore, openDatabase, resolveDbPath, DEFAULT_DB_PATH, type Store } from '../src/knowledge/store.js';
+import { openStore, openDatabase, resolveDbPath, storeFlavor, DEFAULT_DB_PATH, type Store } from '../src/knowledge/store.js';
 import { Journal, stableStringify, canonicalEntryJson, entryHash, type JournalInput } from '../src/knowledge/journal.js';
 import { GENESIS_HASH } from '../src/knowledge/migrations.js';
+import { postgresBackend, testEachBackend, type Backend } from './support/backends.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'autonomic-journal-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -27,21 +27,10 @@ function decision(i: number, runId: string | null = 'run-a'): JournalInput {
   };
 }
 
-async function storeWith(count: number): Promise<Store> {
-  const s = await openStore(freshPath());
+async function storeWith(count: number, b?: Backend): Promise<Store> {
+  const s = await openStore(b ? await b.fresh() : freshPath());
   await s.journal.appendBatch(Array.from({ length: count }, (_, i) => decision(i)));
   return s;
-}
-
-/** Tamper the way an attacker with file access would: a separate raw connection, triggers dropped. */
-function tamper(path: string, ...statements: string[]): void {
-  const raw = new Database(path);
-  try {
-    raw.exec('drop trigger if exists journal_no_update; drop trigger if exists journal_no_delete;');
-    raw.transaction(() => { for (const s of statements) raw.exec(s); })();
-  } finally {
-    raw.close();
-  }
 }
 
 const ALL_BUT_SEQ = ['at', 'run_id', 'kind', 'actor', 'summary', 'payload', 'prev_hash', 'hash'];
@@ -57,8 +46,8 @@ function swapSql(a: number, b: number, cols: string[]): string[] {
   ];
 }
 
-test('append, get and list: entries chain from the genesis hash', async () => {
-  const s = await openStore(freshPath());
+testEachBackend('append, get and list: entries chain from the genesis hash', async (b) => {
+  const s = await openStore(await b.fresh());
   try {
     const e1 = await s.journal.append({ at: 10, runId: 'r1', kind: 'decision', actor: 'hpa', summary: 'scale web 2→3', payload: { to: 3 } });
     const e2 = await s.journal.append({ at: 20, kind: 'note', actor: 'alice', summary: 'maintenance window opened' });
@@ -88,8 +77,8 @@ test('append, get and list: entries chain from the genesis hash', async () => {
   }
 });
 
-test('invalid entries are rejected before anything is written', async () => {
-  const s = await openStore(':memory:');
+testEachBackend('invalid entries are rejected before anything is written', async (b) => {
+  const s = await openStore(await b.fresh());
   try {
     await assert.rejects(s.journal.append({ at: Number.NaN, kind: 'note', actor: 'x', summary: 's' }), /finite/);
     await assert.rejects(s.journal.appendBatch([decision(0), { ...decision(1), actor: '' }]), /entry 1: actor/);
@@ -101,11 +90,12 @@ test('invalid entries are rejected before anything is written', async () => {
   }
 });
 
-test('a batch that fails part-way leaves neither rows nor head behind', async () => {
-  const { db } = await openDatabase(freshPath());
+testEachBackend('a batch that fails part-way leaves neither rows nor head behind', async (b) => {
+  const { db, flavor } = await openDatabase(await b.fresh());
   try {
     let written = 0;
     const j = await Journal.open(db, {
+      flavor,
       rowWriter: async (rows, trx) => {
         // Write half through the real table, then fail: the transaction must undo the half.
         await trx.insertInto('journal').values(rows.slice(0, rows.length / 2)).execute();
@@ -137,8 +127,8 @@ test('canonical JSON is key-order independent and matches the hashed entry form'
   assert.match(entryHash(f), /^[0-9a-f]{64}$/);
 });
 
-test('a clean batch-written chain of 10,000 entries verifies', async () => {
-  const s = await storeWith(10_000);
+testEachBackend('a clean batch-written chain of 10,000 entries verifies', async (b) => {
+  const s = await storeWith(10_000, b);
   try {
     const v = await s.journal.verify();
     assert.equal(v.ok, true);
@@ -166,8 +156,8 @@ test('the portable Kysely insert path (multi-row chunks) writes the same chain a
   }
 });
 
-test('concurrent appends from one process serialise into one unbroken chain', async () => {
-  const s = await openStore(':memory:');
+testEachBackend('concurrent appends from one process serialise into one unbroken chain', async (b) => {
+  const s = await openStore(await b.fresh());
   try {
     await Promise.all([
       ...Array.from({ length: 20 }, (_, i) => s.journal.append(decision(i))),
@@ -179,8 +169,28 @@ test('concurrent appends from one process serialise into one unbroken chain', as
   }
 });
 
-test('triggers refuse UPDATE and DELETE of journal rows', async () => {
-  const s = await storeWith(5);
+// PostgreSQL only: two SQLite connections in one thread deadlock on the write lock (better-sqlite3 waits synchronously);
+// SQLite's cross-process case is the SIGKILL test below.
+test('two stores on one PostgreSQL database appending at once never fork the chain', { skip: postgresBackend.skip }, async () => {
+  // Separate pools, as two replicas would have: only the head row lock serialises them.
+  const location = await postgresBackend.fresh();
+  const [x, y] = [await openStore(location), await openStore(location)];
+  try {
+    const writes = (s: Store, base: number) => Array.from({ length: 15 }, (_, i) =>
+      i % 3 === 0 ? s.journal.appendBatch(Array.from({ length: 5 }, (_, k) => decision(base + i * 10 + k))) : s.journal.append(decision(base + i)));
+    await Promise.all([...writes(x, 0), ...writes(y, 1000)]);
+    const v = await x.journal.verify();
+    assert.deepEqual(v, { ok: true, entries: 2 * (10 + 5 * 5), head: await y.journal.head() });
+    const seqs = (await y.journal.list({ limit: 1000 })).map((e) => e.seq);
+    assert.deepEqual(seqs, Array.from({ length: 70 }, (_, i) => i + 1));
+  } finally {
+    await x.close();
+    await y.close();
+  }
+});
+
+testEachBackend('triggers refuse UPDATE and DELETE of journal rows', async (b) => {
+  const s = await storeWith(5, b);
   try {
     await assert.rejects(s.db.updateTable('journal').set({ summary: 'nothing happened' }).where('seq', '=', 2).execute(), /append-only: update refused/);
     await assert.rejects(s.db.deleteFrom('journal').where('seq', '=', 5).execute(), /append-only: delete refused/);
@@ -191,13 +201,14 @@ test('triggers refuse UPDATE and DELETE of journal rows', async () => {
   }
 });
 
-/** Build a 200-entry journal, close it, tamper via a raw connection, reopen and verify. */
-async function verifyAfter(...statements: string[]) {
-  const s = await storeWith(200);
-  const path = s.path;
+/** Build a 200-entry journal, close it, tamper via a separate connection, reopen and verify. */
+async function verifyAfter(b: Backend, ...statements: string[]) {
+  const location = await b.fresh();
+  const s = await openStore(location);
+  await s.journal.appendBatch(Array.from({ length: 200 }, (_, i) => decision(i)));
   await s.close();
-  tamper(path, ...statements);
-  const again = await openStore(path);
+  await b.tamper(location, ...statements);
+  const again = await openStore(location);
   try {
     return await again.journal.verify();
   } finally {
@@ -205,8 +216,8 @@ async function verifyAfter(...statements: string[]) {
   }
 }
 
-test('tampering: an edited payload is detected at its seq', async () => {
-  const v = await verifyAfter(`update journal set payload = replace(payload, '"verdict":"allow"', '"verdict":"deny"') where seq = 120`);
+testEachBackend('tampering: an edited payload is detected at its seq', async (b) => {
+  const v = await verifyAfter(b, `update journal set payload = replace(payload, '"verdict":"allow"', '"verdict":"deny"') where seq = 120`);
   assert.equal(v.ok, false);
   if (!v.ok) {
     assert.equal(v.problem, 'edited');
@@ -215,23 +226,23 @@ test('tampering: an edited payload is detected at its seq', async () => {
   }
 });
 
-test('tampering: an edited summary is detected', async () => {
-  const v = await verifyAfter(`update journal set summary = 'all fine, nothing to see' where seq = 7`);
+testEachBackend('tampering: an edited summary is detected', async (b) => {
+  const v = await verifyAfter(b, `update journal set summary = 'all fine, nothing to see' where seq = 7`);
   assert.deepEqual(v.ok ? null : [v.problem, v.firstBadSeq], ['edited', 7]);
 });
 
-test('tampering: an edited timestamp on the last row is detected', async () => {
-  const v = await verifyAfter(`update journal set at = at + 1 where seq = 200`);
+testEachBackend('tampering: an edited timestamp on the last row is detected', async (b) => {
+  const v = await verifyAfter(b, `update journal set at = at + 1 where seq = 200`);
   assert.deepEqual(v.ok ? null : [v.problem, v.firstBadSeq], ['edited', 200]);
 });
 
-test('tampering: a row deleted from the middle is detected', async () => {
-  const v = await verifyAfter('delete from journal where seq = 77');
+testEachBackend('tampering: a row deleted from the middle is detected', async (b) => {
+  const v = await verifyAfter(b, 'delete from journal where seq = 77');
   assert.deepEqual(v.ok ? null : [v.problem, v.firstBadSeq, v.entries], ['deleted', 77, 76]);
 });
 
-test('tampering: a middle row deleted and the rest renumbered is still detected as a deletion', async () => {
-  const v = await verifyAfter(
+testEachBackend('tampering: a middle row deleted and the rest renumbered is still detected as a deletion', async (b) => {
+  const v = await verifyAfter(b,
     'delete from journal where seq = 50',
     'update journal set seq = -seq where seq > 50',
     'update journal set seq = -seq - 1 where seq < 0',
@@ -240,8 +251,8 @@ test('tampering: a middle row deleted and the rest renumbered is still detected 
   assert.deepEqual(v.ok ? null : [v.problem, v.firstBadSeq], ['deleted', 50]);
 });
 
-test('tampering: a deleted tail is detected through the head record', async () => {
-  const v = await verifyAfter('delete from journal where seq > 197');
+testEachBackend('tampering: a deleted tail is detected through the head record', async (b) => {
+  const v = await verifyAfter(b, 'delete from journal where seq > 197');
   assert.equal(v.ok, false);
   if (!v.ok) {
     assert.equal(v.problem, 'truncated');
@@ -250,8 +261,8 @@ test('tampering: a deleted tail is detected through the head record', async () =
   }
 });
 
-test('tampering: two whole rows swapped are reported as reordered', async () => {
-  const v = await verifyAfter(...swapSql(40, 90, ALL_BUT_SEQ));
+testEachBackend('tampering: two whole rows swapped are reported as reordered', async (b) => {
+  const v = await verifyAfter(b, ...swapSql(40, 90, ALL_BUT_SEQ));
   assert.equal(v.ok, false);
   if (!v.ok) {
     assert.equal(v.problem, 'reordered');
@@ -260,27 +271,28 @@ test('tampering: two whole rows swapped are reported as reordered', async () => 
   }
 });
 
-test('tampering: two rows swapping only their content (hash columns left in place) are reported as reordered', async () => {
-  const v = await verifyAfter(...swapSql(40, 90, CONTENT));
+testEachBackend('tampering: two rows swapping only their content (hash columns left in place) are reported as reordered', async (b) => {
+  const v = await verifyAfter(b, ...swapSql(40, 90, CONTENT));
   assert.deepEqual(v.ok ? null : [v.problem, v.firstBadSeq], ['reordered', 40]);
 });
 
-test('tampering: a row appended behind the journal’s back is reported as inserted', async () => {
-  const v = await verifyAfter(
+testEachBackend('tampering: a row appended behind the journal’s back is reported as inserted', async (b) => {
+  const v = await verifyAfter(b,
     `insert into journal select 201, at, run_id, kind, actor, 'forged', payload, hash, hash from journal where seq = 200`,
   );
   assert.deepEqual(v.ok ? null : [v.problem, v.firstBadSeq], ['inserted', 201]);
 });
 
-test('tampering: a well-forged row pushed into the middle (later rows renumbered) is reported as inserted', async () => {
+testEachBackend('tampering: a well-forged row pushed into the middle (later rows renumbered) is reported as inserted', async (b) => {
   // The attacker even computes a valid hash for the forged row; the rows after it cannot all be re-hashed
   // without rewriting the head too, and here the head is left alone.
-  const s = await storeWith(200);
+  const path = await b.fresh();
+  const s = await openStore(path);
+  await s.journal.appendBatch(Array.from({ length: 200 }, (_, i) => decision(i)));
   const prev = (await s.journal.get(49))!.hash;
-  const path = s.path;
   await s.close();
   const forged = { seq: 50, at: 1, runId: 'run-a', kind: 'decision', actor: 'hpa', summary: 'approved by ops', payloadJson: '{}', prevHash: prev };
-  tamper(
+  await b.tamper(
     path,
     'update journal set seq = -seq where seq >= 50',
     'update journal set seq = -seq + 1 where seq < 0',
@@ -367,6 +379,10 @@ test('openStore: env var overrides the default path, an explicit path wins, the 
     process.env.AUTONOMIC_DB = join(dir, 'env.db');
     assert.equal(resolveDbPath(), join(dir, 'env.db'));
     assert.equal(resolveDbPath('x.db'), 'x.db');
+    process.env.AUTONOMIC_DB = 'postgres://127.0.0.1:5432/test';
+    assert.equal(storeFlavor(resolveDbPath()), 'postgres');
+    assert.equal(storeFlavor(resolveDbPath('postgresql://db.internal/autonomic?schema=prod')), 'postgres');
+    assert.equal(storeFlavor(resolveDbPath('x.db')), 'sqlite');
   } finally {
     if (saved === undefined) delete process.env.AUTONOMIC_DB;
     else process.env.AUTONOMIC_DB = saved;

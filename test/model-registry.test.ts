@@ -10,6 +10,7 @@ import { ModelRegistry, type ModelScores } from '../src/knowledge/model-registry
 import { openStore, type Store } from '../src/knowledge/store.js';
 import { TelemetryStore } from '../src/knowledge/telemetry.js';
 import { Rng } from '../src/core/rng.js';
+import { testEachBackend } from './support/backends.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'autonomic-models-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -28,8 +29,8 @@ async function withStore<T>(path: string, f: (s: Store) => Promise<T>): Promise<
 const scores = (m1: number | null, m24: number | null): ModelScores => ({ mase_1h: m1, mase_24h: m24, n_origins: 10 });
 const base = { seriesKey: 'web/cpu', trainStart: 0, trainEnd: 3600 };
 
-test('register versions per series and kind; promote only when better; refusals and retirements recorded; survives reopen', async () => {
-  const path = freshPath();
+testEachBackend('register versions per series and kind; promote only when better; refusals and retirements recorded; survives reopen', async (b) => {
+  const path = await b.fresh();
   let clock = 1000;
   const now = () => clock++;
   const blob = Uint8Array.from([1, 2, 3, 250]);
@@ -86,12 +87,12 @@ test('register versions per series and kind; promote only when better; refusals 
     assert.deepEqual(promo.details, { metric: 'mase_24h', candidate: 0.8, incumbent: 0.9, incumbent_id: hist[0].id, incumbent_scores: 'stored' });
     assert.equal((await reg.events({ seriesKey: 'db/cpu' })).length, 2);
     // The database itself refuses a second active model for a series.
-    await assert.rejects(sql`update models set status = 'active' where series_key = 'web/cpu' and kind = 'naive'`.execute(s.db), /UNIQUE/);
+    await assert.rejects(sql`update models set status = 'active' where series_key = 'web/cpu' and kind = 'naive'`.execute(s.db), /UNIQUE|unique constraint/);
   });
 });
 
-test('promotion compares on the 1 h score when a side has no 24 h score, and can use a re-measured incumbent', async () => {
-  await withStore(freshPath(), async (s) => {
+testEachBackend('promotion compares on the 1 h score when a side has no 24 h score, and can use a re-measured incumbent', async (b) => {
+  await withStore(await b.fresh(), async (s) => {
     const reg = new ModelRegistry(s.db);
     const a = await reg.register({ ...base, kind: 'ets', scores: scores(0.7, null) });
     assert.ok((await reg.promoteIfBetter(a.id)).promoted);
@@ -116,8 +117,8 @@ function dailySeries(days: number, seed: number): Float64Array {
   return Float64Array.from({ length: days * DAY }, (_, i) => 200 + 80 * Math.sin((2 * Math.PI * i) / DAY) + 10 * r.normal());
 }
 
-test('telemetry store: upserts, gaps read back as NaN, buckets to seconds', async () => {
-  await withStore(freshPath(), async (s) => {
+testEachBackend('telemetry store: upserts, gaps read back as NaN, buckets to seconds', async (b) => {
+  await withStore(await b.fresh(), async (s) => {
     const tel = new TelemetryStore(s.db);
     assert.equal(await tel.append('a', 100, [1, 2, NaN, 4]), 3);
     assert.equal(await tel.append('a', 103, [5, 6]), 2); // overwrites bucket 103

@@ -152,6 +152,10 @@ test(
         // ending up to one scrape ago (observed: within 0.005 of utilisation and 2 % of rate). Bounds: 0.05 and 10 %.
         assert.ok(Math.abs(p.cpuUtilization - t.cpuUtilization) < 0.05, `${t.name} cpu ${p.cpuUtilization} vs ${t.cpuUtilization}`);
         assert.ok(Math.abs(p.requestRate - t.requestRate) < 0.1 * t.requestRate + 1, `${t.name} rate ${p.requestRate} vs ${t.requestRate}`);
+        // Per-pod memory through cAdvisor's working set and kube-state-metrics' limit: the same pods and numbers.
+        const memory = (x: typeof t): string[] => (x.pods.memory ?? []).map((m) => `${m.pod} ${m.workingSetMiB.toFixed(3)}/${m.limitMiB ?? '-'}/${m.requestMiB ?? '-'}`).sort();
+        assert.ok(memory(t).length > 0);
+        assert.deepEqual(memory(p), memory(t), t.name);
       }
 
       const twinDesired = hpaDesired(fromTwin);

@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { PrometheusSource, PrometheusUnavailableError, PrometheusQueryError } from '../src/monitor/prometheus/source.js';
 import type { PrometheusSourceConfigInput } from '../src/monitor/prometheus/config.js';
 import { parseSampleValue } from '../src/monitor/prometheus/samples.js';
-import { DEFAULT_QUERIES, expandQuery } from '../src/monitor/prometheus/queries.js';
+import { DEFAULT_QUERIES, expandQuery, SIGNALS } from '../src/monitor/prometheus/queries.js';
 
 const fixture = (name: string): unknown => JSON.parse(readFileSync(new URL(`./fixtures/prometheus/${name}`, import.meta.url), 'utf8'));
 const ROUND = z.object({ time: z.number(), responses: z.record(z.string(), z.unknown()) }).parse(fixture('round.json'));
@@ -119,7 +119,15 @@ test('a recorded round becomes the twin-shaped snapshot, every query evaluated a
     assert.equal(web.readyReplicas, 12);
     assert.equal(web.cpuRequestMillis, 500);
     assert.equal(web.memoryRequestMiB, 512);
-    assert.deepEqual({ ...web.pods, cpuUsageMillis: 0 }, { ready: 12, unready: 0, missing: 0, cpuUsageMillis: 0 });
+    const { memory, ...counts } = web.pods;
+    assert.deepEqual({ ...counts, cpuUsageMillis: 0 }, { ready: 12, unready: 0, missing: 0, cpuUsageMillis: 0 });
+    // Per pod: cAdvisor's working set with kube-state-metrics' limit and request (the twin's base is 60 % of it).
+    assert.equal(memory?.length, 12);
+    for (const m of memory ?? []) {
+      assert.match(m.pod, /^web-/);
+      assert.deepEqual({ limit: m.limitMiB, request: m.requestMiB }, { limit: 512, request: 512 });
+      assert.ok(Math.abs(m.workingSetMiB - 0.6 * 512) < 1e-6, `${m.workingSetMiB}`);
+    }
     assert.ok(web.cpuUtilization > 0.1 && web.cpuUtilization < 1, `${web.cpuUtilization}`);
     assert.ok(Math.abs(web.cpuUtilization - web.pods.cpuUsageMillis / (12 * 500)) < 1e-12);
     assert.ok(web.requestRate > 50 && web.latencyP99Ms >= web.latencyP50Ms && web.latencyP50Ms > 0);
@@ -131,7 +139,7 @@ test('a recorded round becomes the twin-shaped snapshot, every query evaluated a
     const times = new Set(p.seen.map((s) => s.params.get('time')));
     assert.deepEqual([...times], [String(ROUND.time)]);
     assert.ok(p.seen.some((s) => s.params.get('query')?.includes('[6s]')));
-    assert.equal(p.requests, 24);
+    assert.equal(p.requests, SIGNALS.length);
   });
 });
 
@@ -182,11 +190,12 @@ test('503 → retries with backoff → the circuit opens → the last good snaps
     p.requests = 0;
     c.advance(30);
     const degraded = await src.snapshot();
-    // 24 queries in parallel, each tried up to 3 times; the breaker opens after 5 failures and the rest fail fast.
-    assert.ok(p.requests >= 5 && p.requests < 24 * 3, `requests: ${p.requests}`);
+    // 25 queries in parallel, each tried up to 3 times; the breaker opens after 5 failures and the rest fail fast.
+    assert.ok(p.requests >= 5 && p.requests < 25 * 3, `requests: ${p.requests}`);
     assert.equal(src.circuitState, 'open');
     assert.match(degraded.degraded ?? '', /^Prometheus unavailable \(.*\); showing the last good snapshot, 30 s old$/);
-    assert.deepEqual(degraded.services, good.services);
+    // The last good snapshot's services, less their per-pod memory (old samples are not new ones).
+    assert.deepEqual(degraded.services, good.services.map(({ pods: { memory: _m, ...pods }, ...svc }) => ({ ...svc, pods })));
     assert.equal(degraded.at, good.at + 30);
     assert.deepEqual(degraded.events, []);
 
@@ -219,8 +228,8 @@ test('timeouts are retried, open the circuit, and the source recovers after the 
     const ms = performance.now() - started;
     assert.match(degraded.degraded ?? '', /Prometheus unavailable \(circuit open/);
     assert.equal(src.circuitState, 'open');
-    // The 24 first attempts time out together and open the circuit; their retries then fail fast without a request.
-    assert.ok(p.requests < 24 * 2, `requests: ${p.requests}`);
+    // The 25 first attempts time out together and open the circuit; their retries then fail fast without a request.
+    assert.ok(p.requests < 25 * 2, `requests: ${p.requests}`);
     assert.ok(ms >= 390 && ms < 3000, `${ms.toFixed(0)} ms`);
 
     p.mode = 'ok';
@@ -248,7 +257,10 @@ test('empty answers after a good snapshot (targets gone stale) serve the last on
     await src.snapshot();
     p.mode = 'empty';
     c.advance(60);
-    assert.match((await src.snapshot()).degraded ?? '', /returned no deployments and no nodes.*60 s old/);
+    const stale = await src.snapshot();
+    assert.match(stale.degraded ?? '', /returned no deployments and no nodes.*60 s old/);
+    // Old per-pod memory is not passed off as a new sample (it would flatten a memory trend).
+    assert.ok(stale.services.length === 3 && stale.services.every((s) => s.pods.memory === undefined && s.pods.ready > 0));
   });
 });
 
@@ -261,8 +273,11 @@ test('a query Prometheus rejects (400 bad_data) is a configuration error: not re
       assert.match(e.message, /bad_data error \(HTTP 400\): invalid parameter "query"/);
       return true;
     });
-    await new Promise((r) => setTimeout(r, 100)); // the other queries were in flight when the first one failed
-    assert.equal(p.requests, 24, 'one request per query, no retries');
+    // The other queries were in flight when the first one failed: wait for them (a loaded machine is slow to
+    // open 25 connections), then a little longer, in which a retry would show.
+    for (let waited = 0; p.requests < SIGNALS.length && waited < 3000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(p.requests, SIGNALS.length, 'one request per query, no retries');
     assert.equal(src.circuitState, 'closed');
   });
 });

@@ -7,14 +7,15 @@ import { spawn } from 'node:child_process';
 import { pathToFileURL } from 'node:url';
 import { openStore } from '../src/knowledge/store.js';
 import { isProcessAlive } from '../src/knowledge/runs.js';
+import { testEachBackend } from './support/backends.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'autonomic-runs-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 const freshPath = (): string => join(dir, `r${++n}.db`);
 
-test('run lifecycle: create, checkpoint, complete; fail; list', async () => {
-  const s = await openStore(freshPath());
+testEachBackend('run lifecycle: create, checkpoint, complete; fail; list', async (b) => {
+  const s = await openStore(await b.fresh());
   try {
     const run = await s.runs.create({ command: 'simulate --nodes 100', config: { nodes: 100, policy: 'hpa' }, seed: 42 });
     assert.equal(run.status, 'running');
@@ -58,8 +59,8 @@ test('run lifecycle: create, checkpoint, complete; fail; list', async () => {
   }
 });
 
-test('a run owned by a live process stays running when another store opens the file', async () => {
-  const path = freshPath();
+testEachBackend('a run owned by a live process stays running when another store opens the file', async (backend) => {
+  const path = await backend.fresh();
   const a = await openStore(path);
   const run = await a.runs.create({ command: 'loop' });
   const b = await openStore(path); // runs markInterrupted(); our pid is alive
@@ -72,8 +73,8 @@ test('a run owned by a live process stays running when another store opens the f
   }
 });
 
-test('a run whose process was SIGKILLed is marked interrupted on the next open, and can be resumed', async () => {
-  const path = freshPath();
+testEachBackend('a run whose process was SIGKILLed is marked interrupted on the next open, and can be resumed', async (b) => {
+  const path = await b.fresh();
   const script = join(dir, 'runner.mts');
   const storeUrl = pathToFileURL(resolve('src/knowledge/store.ts')).href;
   writeFileSync(script, `
@@ -129,8 +130,8 @@ test('a run whose process was SIGKILLed is marked interrupted on the next open, 
   }
 });
 
-test('running rows from another host are left alone', async () => {
-  const path = freshPath();
+testEachBackend('running rows from another host are left alone', async (backend) => {
+  const path = await backend.fresh();
   const a = await openStore(path);
   const run = await a.runs.create({ command: 'loop' });
   // Pretend the owner is a process on another machine, with a pid that surely is not alive here.

@@ -66,6 +66,13 @@ test('the exposition carries the kube-state-metrics, cAdvisor and HTTP series of
   assert.equal(one(s, 'kube_pod_status_ready', { pod, condition: 'true' }), 1);
   assert.equal(one(s, 'kube_pod_container_resource_requests', { pod, resource: 'cpu' }), 0.5);
   assert.equal(one(s, 'kube_pod_container_resource_requests', { pod, resource: 'memory' }), 512 * 1024 * 1024);
+  assert.equal(one(s, 'kube_pod_container_resource_limits', { pod, resource: 'memory' }), 512 * 1024 * 1024);
+  assert.equal(pick(s, 'kube_pod_container_resource_limits', { pod, resource: 'cpu' }).length, 0, 'the twin does not cap CPU');
+  // cAdvisor's working set of a pod is the snapshot's per-pod memory.
+  const mem = snap.services.find((x) => x.name === 'web')?.pods.memory?.find((m) => m.pod === pod);
+  assert.ok(mem);
+  assert.deepEqual({ limit: mem.limitMiB, request: mem.requestMiB }, { limit: 512, request: 512 });
+  assert.equal(one(s, 'container_memory_working_set_bytes', { pod, container: 'web' }), mem.workingSetMiB * 1024 * 1024);
   // Every Ready pod has used CPU-seconds of its service's integral since it was first seen Ready.
   assert.ok(Math.abs(one(s, 'container_cpu_usage_seconds_total', { pod }) - st.cpuSecondsPerReadyPod) < 1e-9);
   for (const n of snap.nodes) {

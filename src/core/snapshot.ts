@@ -6,6 +6,19 @@ import { z } from 'zod';
  * planners never know where the numbers came from.
  */
 
+/**
+ * One pod's memory, as cAdvisor (working set) and kube-state-metrics (limit, request) report it, summed over its
+ * containers. The working set is what the kernel's OOM killer compares with the limit.
+ */
+export const PodMemorySchema = z.object({
+  pod: z.string().min(1),
+  workingSetMiB: z.number().nonnegative(),
+  /** Absent when the pod sets no memory limit (then nothing kills it at a fixed level). */
+  limitMiB: z.number().positive().optional(),
+  requestMiB: z.number().positive().optional(),
+});
+export type PodMemory = z.infer<typeof PodMemorySchema>;
+
 /** Pod counts and CPU sums as the HPA's metrics pipeline reports them (lagged, ready pods only). */
 export const PodMetricsSchema = z.object({
   /** Ready pods that have a metric sample. */
@@ -16,6 +29,11 @@ export const PodMetricsSchema = z.object({
   missing: z.number().int().nonnegative(),
   /** Sum of CPU usage (millicores) over the `ready` pods. */
   cpuUsageMillis: z.number().nonnegative(),
+  /**
+   * Per pod with a running container: its memory. Optional, because older recordings and sources without
+   * per-pod telemetry have none; analyzers that need it then see nothing rather than zeros.
+   */
+  memory: z.array(PodMemorySchema).optional(),
 });
 export type PodMetrics = z.infer<typeof PodMetricsSchema>;
 

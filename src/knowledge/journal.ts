@@ -165,6 +165,14 @@ export interface JournalOptions {
   rowWriter?: JournalRowWriter;
 }
 
+export interface AppendOptions {
+  /**
+   * Runs inside the append's transaction, after the rows and head are written and while the head is locked: other
+   * writes that must commit or fail together with the entries (an HA tick's record and its fencing check).
+   */
+  within?: (trx: Transaction<KnowledgeSchema>, result: AppendBatchResult) => Promise<void>;
+}
+
 function rowFields(r: JournalRow): HashFields {
   return {
     seq: Number(r.seq), // pg returns bigint columns as strings
@@ -209,9 +217,11 @@ const VERIFY_CHUNK = 5000;
 export class Journal {
   private readonly rowsPerInsert: number;
   private readonly rowWriter: JournalRowWriter | undefined;
+  private readonly flavor: SqlFlavor;
 
   private constructor(private readonly db: KnowledgeDb, opts: JournalOptions) {
-    this.rowsPerInsert = Math.floor(MAX_PARAMS[opts.flavor ?? 'sqlite'] / JOURNAL_COLUMNS);
+    this.flavor = opts.flavor ?? 'sqlite';
+    this.rowsPerInsert = Math.floor(MAX_PARAMS[this.flavor] / JOURNAL_COLUMNS);
     this.rowWriter = opts.rowWriter;
   }
 
@@ -228,32 +238,46 @@ export class Journal {
   }
 
   /** All of `inputs` in one transaction: either every entry lands, chained, or none does. */
-  async appendBatch(inputs: readonly JournalInput[]): Promise<AppendBatchResult> {
-    if (inputs.length === 0) {
+  async appendBatch(inputs: readonly JournalInput[], opts: AppendOptions = {}): Promise<AppendBatchResult> {
+    if (inputs.length === 0 && !opts.within) {
       const head = await this.head();
       return { count: 0, firstSeq: head.seq, lastSeq: head.seq, head };
     }
     // Seq range and head only: building 50k entry objects for callers that ignore them costs GC time.
-    const rows = await this.write(inputs);
-    const last = rows[rows.length - 1];
-    return { count: rows.length, firstSeq: rows[0].seq, lastSeq: last.seq, head: { seq: last.seq, hash: last.hash } };
+    let result: AppendBatchResult | undefined;
+    await this.write(inputs, async (trx, rows, head) => {
+      const last = rows[rows.length - 1];
+      result = last
+        ? { count: rows.length, firstSeq: rows[0].seq, lastSeq: last.seq, head: { seq: last.seq, hash: last.hash } }
+        : { count: 0, firstSeq: head.seq, lastSeq: head.seq, head };
+      await opts.within?.(trx, result);
+    });
+    if (!result) throw new Error('journal append finished without a result');
+    return result;
   }
 
-  private async write(inputs: readonly JournalInput[]): Promise<JournalRow[]> {
+  private async write(
+    inputs: readonly JournalInput[],
+    then?: (trx: Transaction<KnowledgeSchema>, rows: JournalRow[], head: JournalHead) => Promise<void>,
+  ): Promise<JournalRow[]> {
     // Serialise and validate before taking the write lock, so a bad entry costs no lock time.
     const payloads = inputs.map((e, i) => {
       checkInput(e, i);
       return stableStringify(e.payload ?? null);
     });
     return this.db.transaction().execute(async (trx) => {
-      // A no-op UPDATE first: it takes SQLite's write lock (waiting on busy_timeout) before we
-      // read the head, and in PostgreSQL it row-locks the head, so concurrent writers serialise.
-      const head = await trx
-        .updateTable('journal_head')
-        .set((eb) => ({ seq: eb.ref('seq') }))
-        .where('id', '=', 1)
-        .returning(['seq', 'hash'])
-        .executeTakeFirstOrThrow();
+      // Lock the head before reading it, so concurrent writers (other processes too) serialise and never fork
+      // the chain. SQLite: a no-op UPDATE takes the database write lock (waiting on busy_timeout). PostgreSQL:
+      // SELECT … FOR UPDATE row-locks the head and, once a competing writer commits, returns its new head.
+      const head =
+        this.flavor === 'postgres'
+          ? await trx.selectFrom('journal_head').select(['seq', 'hash']).where('id', '=', 1).forUpdate().executeTakeFirstOrThrow()
+          : await trx
+            .updateTable('journal_head')
+            .set((eb) => ({ seq: eb.ref('seq') }))
+            .where('id', '=', 1)
+            .returning(['seq', 'hash'])
+            .executeTakeFirstOrThrow();
       let seq = Number(head.seq);
       let prevHash = head.hash;
       const rows: JournalRow[] = new Array(inputs.length);
@@ -284,7 +308,8 @@ export class Journal {
           await trx.insertInto('journal').values(rows.slice(i, i + this.rowsPerInsert)).execute();
         }
       }
-      await trx.updateTable('journal_head').set({ seq, hash: prevHash }).where('id', '=', 1).execute();
+      if (rows.length > 0) await trx.updateTable('journal_head').set({ seq, hash: prevHash }).where('id', '=', 1).execute();
+      await then?.(trx, rows, { seq, hash: prevHash });
       return rows;
     });
   }
@@ -328,7 +353,10 @@ export class Journal {
    * concurrent append cannot look like tampering.
    */
   async verify(): Promise<VerifyResult> {
-    return this.db.transaction().execute(async (trx) => {
+    // PostgreSQL's default isolation gives each statement a fresh snapshot; one snapshot for the walk needs
+    // REPEATABLE READ. SQLite's read transaction is a snapshot already (and its driver ignores the level).
+    const trxBuilder = this.flavor === 'postgres' ? this.db.transaction().setIsolationLevel('repeatable read') : this.db.transaction();
+    return trxBuilder.execute(async (trx) => {
       const headRow = await trx.selectFrom('journal_head').select(['seq', 'hash']).where('id', '=', 1).executeTakeFirst();
       if (!headRow) {
         return { ok: false, entries: 0, firstBadSeq: 1, problem: 'deleted', detail: 'the journal_head row is missing' };

@@ -3,8 +3,8 @@ import { sql, type Generated, type Kysely, type Migration, type MigrationProvide
 /**
  * The knowledge store's schema, as Kysely sees it, and the migrations that create it.
  *
- * SQL is written through Kysely's schema builder so the same migrations can run on PostgreSQL
- * later; the few dialect-specific pieces (integer primary-key type, triggers) branch on `flavor`.
+ * SQL is written through Kysely's schema builder so the same migrations run on SQLite and PostgreSQL;
+ * the few dialect-specific pieces (integer primary-key and blob types, triggers) branch on `flavor`.
  * Column names are snake_case (portable, unquoted); the TypeScript API maps them to camelCase.
  */
 
@@ -103,6 +103,29 @@ export interface TelemetryTable {
   value: number;
 }
 
+/** One row per HA group: the current leader's fencing term (knowledge/leader-election.ts). */
+export interface LeaderTermsTable {
+  name: string;
+  /** Bumped by every new leader; a write carrying an older term is refused. */
+  term: number;
+  holder: string;
+  acquired_at: number;
+  heartbeat_at: number;
+}
+
+/** One row per committed loop tick: (loop_id, tick) is unique, so a tick can be recorded once only. */
+export interface LoopTicksTable {
+  loop_id: string;
+  tick: number;
+  /** Loop (possibly simulated) time of the tick. */
+  at: number;
+  term: number | null;
+  holder: string;
+  /** The tick's own journal entry. */
+  journal_seq: number;
+  committed_at: number;
+}
+
 export interface KnowledgeSchema {
   journal: JournalTable;
   journal_head: JournalHeadTable;
@@ -111,6 +134,8 @@ export interface KnowledgeSchema {
   models: ModelsTable;
   model_events: ModelEventsTable;
   telemetry: TelemetryTable;
+  leader_terms: LeaderTermsTable;
+  loop_ticks: LoopTicksTable;
 }
 
 export type KnowledgeDb = Kysely<KnowledgeSchema>;
@@ -153,11 +178,13 @@ function journalMigration(flavor: SqlFlavor): Migration {
         await sql`create trigger journal_no_delete before delete on journal
           begin select raise(abort, 'journal is append-only: delete refused'); end`.execute(db);
       } else {
-        // Not exercised until the pg dialect is wired in (openStore is SQLite-only today).
+        // Same messages as SQLite's. Row triggers do not see TRUNCATE, so it gets a statement trigger of its own.
         await sql`create function journal_append_only() returns trigger language plpgsql as $$
-          begin raise exception 'journal is append-only: % refused', tg_op; end $$`.execute(db);
+          begin raise exception 'journal is append-only: % refused', lower(tg_op); end $$`.execute(db);
         await sql`create trigger journal_no_update_delete before update or delete on journal
           for each row execute function journal_append_only()`.execute(db);
+        await sql`create trigger journal_no_truncate before truncate on journal
+          for each statement execute function journal_append_only()`.execute(db);
       }
     },
   };
@@ -256,6 +283,30 @@ const telemetryMigration: Migration = {
   },
 };
 
+const haMigration: Migration = {
+  async up(db: AnyDb) {
+    await db.schema
+      .createTable('leader_terms')
+      .addColumn('name', 'text', (c) => c.primaryKey())
+      .addColumn('term', 'bigint', (c) => c.notNull())
+      .addColumn('holder', 'text', (c) => c.notNull())
+      .addColumn('acquired_at', 'double precision', (c) => c.notNull())
+      .addColumn('heartbeat_at', 'double precision', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('loop_ticks')
+      .addColumn('loop_id', 'text', (c) => c.notNull())
+      .addColumn('tick', 'bigint', (c) => c.notNull().check(sql`tick >= 1`))
+      .addColumn('at', 'double precision', (c) => c.notNull())
+      .addColumn('term', 'bigint')
+      .addColumn('holder', 'text', (c) => c.notNull())
+      .addColumn('journal_seq', 'bigint', (c) => c.notNull())
+      .addColumn('committed_at', 'double precision', (c) => c.notNull())
+      .addPrimaryKeyConstraint('loop_ticks_pk', ['loop_id', 'tick'])
+      .execute();
+  },
+};
+
 /** In-code provider: migrations ship inside the bundle, no folder scanning at runtime. */
 export class KnowledgeMigrationProvider implements MigrationProvider {
   constructor(private readonly flavor: SqlFlavor) {}
@@ -267,6 +318,7 @@ export class KnowledgeMigrationProvider implements MigrationProvider {
       '0003_approvals': approvalsMigration,
       '0004_models': modelsMigration(this.flavor),
       '0005_telemetry': telemetryMigration,
+      '0006_ha': haMigration,
     };
   }
 }

@@ -2,31 +2,40 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { UserError } from '../core/errors.js';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
 import { KnowledgeMigrationProvider, type KnowledgeDb, type KnowledgeSchema, type SqlFlavor } from './migrations.js';
 import { Journal, type JournalRowWriter } from './journal.js';
 import { RunStore } from './runs.js';
 import { SqliteApprovalRepository } from './sqlite-approval-repository.js';
+import { TickLedger } from './tick-ledger.js';
+import { ensureSchema, isPostgresUrl, parsePostgresUrl } from './postgres.js';
 
 /**
  * The knowledge store: one database holding the journal, runs and approvals.
  *
- * Everything above this file talks to Kysely, never to better-sqlite3, so adding PostgreSQL is a
- * new branch in openDatabase() (PostgresDialect over `pg`) with the same migrations and queries.
+ * Everything above this file talks to Kysely, never to better-sqlite3 or pg: a file path (or ':memory:')
+ * opens SQLite, a postgres:// URL opens PostgreSQL (shared by HA replicas), with the same migrations and queries.
  */
 
 /** Where the store lives unless AUTONOMIC_DB or an explicit path says otherwise. */
 export const DEFAULT_DB_PATH = '.autonomic/autonomic.db';
 export const DB_PATH_ENV = 'AUTONOMIC_DB';
 
-/** Explicit path, else $AUTONOMIC_DB, else DEFAULT_DB_PATH. */
+/** Explicit path or postgres:// URL, else $AUTONOMIC_DB, else DEFAULT_DB_PATH. */
 export function resolveDbPath(path?: string): string {
   return path ?? (process.env[DB_PATH_ENV] || DEFAULT_DB_PATH);
+}
+
+/** The flavor a store location opens as: postgres:// (or postgresql://) URLs are PostgreSQL, anything else a SQLite file. */
+export function storeFlavor(location: string): SqlFlavor {
+  return isPostgresUrl(location) ? 'postgres' : 'sqlite';
 }
 
 export interface OpenedDatabase {
   db: KnowledgeDb;
   flavor: SqlFlavor;
+  /** File path, or the postgres:// URL without its password. */
   path: string;
   /** The journal's bulk writer for this backend, if it has one faster than the query builder. */
   journalRowWriter?: JournalRowWriter;
@@ -54,9 +63,10 @@ function ensureDir(dir: string): void {
   }
 }
 
-/** Open (creating the folder if needed) and migrate to the latest schema. */
+/** Open (creating the folder, or the URL's schema, if needed) and migrate to the latest schema. */
 export async function openDatabase(path?: string): Promise<OpenedDatabase> {
   const p = resolveDbPath(path);
+  if (isPostgresUrl(p)) return openPostgres(p);
   if (p !== ':memory:' && p !== '') ensureDir(dirname(p));
   const raw = new Database(p);
   try {
@@ -89,17 +99,43 @@ export async function openDatabase(path?: string): Promise<OpenedDatabase> {
   return { db, flavor: 'sqlite', path: p, journalRowWriter };
 }
 
-export async function migrate(db: KnowledgeDb, flavor: SqlFlavor): Promise<void> {
-  const migrator = new Migrator({ db, provider: new KnowledgeMigrationProvider(flavor) });
+/** Pool size per process: the loop is one writer; a few more serve reads and approvals alongside it. */
+const PG_POOL_MAX = 4;
+
+async function openPostgres(url: string): Promise<OpenedDatabase> {
+  const target = parsePostgresUrl(url);
+  await ensureSchema(target);
+  const pool = new pg.Pool({ ...target.config, max: PG_POOL_MAX });
+  // An idle pooled connection the server dropped must not crash the process; the next query reconnects.
+  pool.on('error', () => undefined);
+  const db = new Kysely<KnowledgeSchema>({ dialect: new PostgresDialect({ pool }) });
+  try {
+    const schema = target.schema ?? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0].s;
+    await migrate(db, 'postgres', schema);
+  } catch (e) {
+    await db.destroy();
+    throw e;
+  }
+  // No row writer: Kysely's multi-row inserts are the bulk path on PostgreSQL.
+  return { db, flavor: 'postgres', path: target.display };
+}
+
+/**
+ * `schema` (PostgreSQL): where Kysely keeps its migration bookkeeping. It must be named, or Kysely takes another
+ * schema's kysely_migration table for ours and skips creating it.
+ */
+export async function migrate(db: KnowledgeDb, flavor: SqlFlavor, schema?: string): Promise<void> {
+  const migrator = new Migrator({ db, provider: new KnowledgeMigrationProvider(flavor), migrationTableSchema: schema });
   // Two processes opening a fresh file at once can collide (Kysely's migration lock is a no-op
   // on SQLite): the loser fails with SQLITE_BUSY or "table already exists", its transaction rolls
   // back, and a retry finds the winner's migrations applied. A genuinely broken migration fails
-  // every attempt and its error is thrown.
+  // every attempt and its error is thrown. On PostgreSQL, Kysely's check for its migration table lists the tables
+  // of every schema, which fails if another schema is dropped meanwhile (3F000, XX000): worth another try too.
   for (let attempt = 1; ; attempt++) {
     const { error } = await migrator.migrateToLatest();
     if (!error) return;
     const code = (error as { code?: unknown }).code;
-    if (attempt >= 5 || typeof code !== 'string' || !code.startsWith('SQLITE_')) {
+    if (attempt >= 5 || typeof code !== 'string' || !(code.startsWith('SQLITE_') || code === '3F000' || code === 'XX000')) {
       throw error instanceof Error ? error : new Error(`migration failed: ${String(error)}`);
     }
     await new Promise((r) => setTimeout(r, 20 * attempt));
@@ -111,13 +147,17 @@ export interface Store {
   journal: Journal;
   runs: RunStore;
   approvals: SqliteApprovalRepository;
+  /** Exactly-once tick records of replicated (HA) loops. */
+  ticks: TickLedger;
+  flavor: SqlFlavor;
+  /** File path, or the postgres:// URL without its password. */
   path: string;
   close(): Promise<void>;
 }
 
 /**
  * The single entry point: open `path` (or $AUTONOMIC_DB, or DEFAULT_DB_PATH; ':memory:' for
- * throwaway stores), migrate, and mark runs left behind by dead processes as interrupted.
+ * throwaway stores; a postgres:// URL for a shared one), migrate, and mark runs left behind by dead processes as interrupted.
  */
 export async function openStore(path?: string): Promise<Store> {
   const { db, flavor, path: p, journalRowWriter } = await openDatabase(path);
@@ -127,7 +167,7 @@ export async function openStore(path?: string): Promise<Store> {
     const approvals = new SqliteApprovalRepository(db);
     let closed = false;
     return {
-      db, journal, runs, approvals, path: p,
+      db, journal, runs, approvals, ticks: new TickLedger(db, journal, flavor), flavor, path: p,
       async close() {
         if (closed) return;
         closed = true;

@@ -17,6 +17,7 @@ import { PredictivePolicy } from '../plan/scaling/predictive.js';
 import { RemediationCoordinator } from '../plan/remediation/coordinator.js';
 import { loadPlaybooks, type LoadedPlaybook } from '../plan/remediation/loader.js';
 import { EventClassifier } from '../analyze/faults/event-classifier.js';
+import { MemoryTrendAnalyzer } from '../analyze/faults/memory-trend.js';
 import { UserError } from '../core/errors.js';
 import { ActionSchema, actionTarget } from '../core/action.js';
 import { Controller, type ApprovalSink, type ApprovedAction, type DecisionSink } from './controller.js';
@@ -128,7 +129,7 @@ export function buildPlanners(name: PolicyName, guardrails: GuardrailPolicy, pla
           new PredictivePolicy({ minReplicas: 2, maxReplicas }),
           ca(),
         ],
-        analyzers: [new EventClassifier()],
+        analyzers: [new EventClassifier(), new MemoryTrendAnalyzer()],
       };
   }
 }

@@ -2,8 +2,11 @@ import { z } from 'zod';
 import type { ClusterEvent, LogLine, Snapshot } from '../../core/snapshot.js';
 import type { Analyzer, Finding } from '../assessment.js';
 
-/** The fault classes the healing playbooks act on. */
-export const FAULT_CLASSES = ['crash-loop', 'oom', 'bad-rollout', 'node-not-ready', 'spot-interruption', 'dependency-slowdown'] as const;
+/**
+ * The fault classes the healing playbooks act on. All but `memory-leak` come from this classifier; that one comes
+ * from the per-pod memory trend (memory-trend.ts), which sees a leak before the kernel kills the pod.
+ */
+export const FAULT_CLASSES = ['crash-loop', 'oom', 'memory-leak', 'bad-rollout', 'node-not-ready', 'spot-interruption', 'dependency-slowdown'] as const;
 export type FaultClass = (typeof FAULT_CLASSES)[number];
 
 export const EventClassifierConfigSchema = z.object({
@@ -219,7 +222,7 @@ function round(x: number): number {
   return Math.round(x * 1e4) / 1e4;
 }
 
-/** The fault class of a finding, when it is one this classifier produced. */
+/** The fault class of a finding, when it is one of the classes above (from this classifier or the memory trend). */
 export function faultClassOf(f: Finding): FaultClass | undefined {
   const c = f.evidence.fault;
   return f.kind === 'fault' && typeof c === 'string' && (FAULT_CLASSES as readonly string[]).includes(c) ? (c as FaultClass) : undefined;

@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import type { Action } from '../../core/action.js';
 import type { Outcome } from '../../core/proposal.js';
-import type { ClusterEvent, LogLine, NodeTelemetry, ServiceTelemetry, Snapshot } from '../../core/snapshot.js';
+import type { ClusterEvent, LogLine, NodeTelemetry, PodMemory, ServiceTelemetry, Snapshot } from '../../core/snapshot.js';
 import { Rng } from '../../core/rng.js';
 import { UserError } from '../../core/errors.js';
 import type { TelemetrySource } from '../../monitor/source.js';
@@ -199,6 +199,11 @@ export class TwinCluster implements TelemetrySource, Provider {
   private pTime = new Float64Array(0);
   private pUid = new Int32Array(0);
   private pRestarts = new Uint16Array(0);
+  /** Pod names as last built, and the uid and revision they were built for (snapshots list every pod each tick). */
+  private readonly pName: string[] = [];
+  private pNameUid = new Int32Array(0);
+  private pNameRev = new Int32Array(0);
+  private readonly pMemory: (PodMemory | undefined)[] = [];
   private pMemExtra = new Float32Array(0);
   private pLeakRate = new Float32Array(0);
   private pSize = 0;
@@ -364,6 +369,7 @@ export class TwinCluster implements TelemetrySource, Provider {
           unready: this.nPending[s] + this.nStarting[s] + this.nCrash[s],
           missing: readyNow - ready,
           cpuUsageMillis: usage,
+          memory: this.podMemory(s),
         },
         cpuUtilization: ready > 0 ? usage / (ready * this.cpuReq[s]) : 0,
         memoryUtilization: readyNow > 0 ? memUse / (readyNow * this.memReq[s]) : 0,
@@ -403,6 +409,25 @@ export class TwinCluster implements TelemetrySource, Provider {
     this.events = [];
     this.logs = [];
     return snap;
+  }
+
+  /**
+   * Working set of each pod whose container runs (Starting or Ready); the limit is the request (Guaranteed QoS).
+   * An unchanged pod keeps last snapshot's object (never mutated), so a large steady cluster allocates nothing here.
+   */
+  private podMemory(s: number): PodMemory[] {
+    const out: PodMemory[] = [];
+    const limit = this.memReq[s];
+    for (const p of this.svcPods[s]) {
+      const ph = this.pPhase[p];
+      if (ph !== READY && ph !== STARTING) continue;
+      const pod = this.podName(p);
+      const ws = this.memBase[s] + this.pMemExtra[p];
+      let m = this.pMemory[p];
+      if (!m || m.pod !== pod || m.workingSetMiB !== ws || m.limitMiB !== limit) this.pMemory[p] = m = { pod, workingSetMiB: ws, limitMiB: limit, requestMiB: limit };
+      out.push(m);
+    }
+    return out;
   }
 
   applyNow(a: Action): Outcome {
@@ -832,6 +857,8 @@ export class TwinCluster implements TelemetrySource, Provider {
     this.pTime = grown(this.pTime, cap);
     this.pUid = grown(this.pUid, cap);
     this.pRestarts = grown(this.pRestarts, cap);
+    this.pNameUid = grown(this.pNameUid, cap);
+    this.pNameRev = grown(this.pNameRev, cap);
     this.pMemExtra = grown(this.pMemExtra, cap);
     this.pLeakRate = grown(this.pLeakRate, cap);
     this.pCap = cap;
@@ -1061,7 +1088,13 @@ export class TwinCluster implements TelemetrySource, Provider {
   /** `web-5f7c9d8b4-x2k4q`-like: a revision hash and the pod uid in base 36, deterministic. */
   private podName(p: number): string {
     const s = this.pSvc[p];
-    return `${this.svcNames[s]}-${(0x5f7c9d8b + this.revision[s] * 7919).toString(16).slice(0, 8)}-${this.pUid[p].toString(36).padStart(5, '0')}`;
+    const rev = this.revision[s];
+    if (this.pNameUid[p] === this.pUid[p] && this.pNameRev[p] === rev) return this.pName[p];
+    const name = `${this.svcNames[s]}-${(0x5f7c9d8b + rev * 7919).toString(16).slice(0, 8)}-${this.pUid[p].toString(36).padStart(5, '0')}`;
+    this.pName[p] = name;
+    this.pNameUid[p] = this.pUid[p];
+    this.pNameRev[p] = rev;
+    return name;
   }
 
   private nodeNameOf(p: number): string {

@@ -77,6 +77,7 @@ export function renderTwinMetrics(input: TwinMetricsInput): string {
   const restarts = family('kube_pod_container_status_restarts_total', 'counter', 'The number of container restarts per container.');
   const waiting = family('kube_pod_container_status_waiting_reason', 'gauge', 'Describes the reason the container is currently in waiting state.');
   const requests = family('kube_pod_container_resource_requests', 'gauge', 'The number of requested request resource by a container.');
+  const limits = family('kube_pod_container_resource_limits', 'gauge', 'The number of requested limit resource by a container.');
 
   const svcByName = new Map(snapshot.services.map((s) => [s.name, s]));
   const podCount = new Map<string, number>();
@@ -96,6 +97,9 @@ export function renderTwinMetrics(input: TwinMetricsInput): string {
     ready.add({ ...id, condition: 'unknown' }, 0);
     requests.add({ ...ctr, node, resource: 'cpu', unit: 'core' }, svc.cpuRequestMillis / 1000);
     requests.add({ ...ctr, node, resource: 'memory', unit: 'byte' }, svc.memoryRequestMiB * MiB);
+    // The twin's pods are Guaranteed QoS for memory: the limit the OOM killer enforces is the request. CPU is not
+    // capped in the twin, so it has no CPU limit.
+    limits.add({ ...ctr, node, resource: 'memory', unit: 'byte' }, svc.memoryRequestMiB * MiB);
     // An unscheduled pod has no container yet: cAdvisor and the restart counter know nothing of it.
     if (p.phase === 'Pending') continue;
     restarts.add(ctr, p.restarts);

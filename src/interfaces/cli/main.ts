@@ -13,7 +13,11 @@ import { registerRuns } from './commands/runs.js';
 import { registerSim } from './commands/sim.js';
 import { registerModels } from './commands/models.js';
 import { resolveDbPath } from '../../knowledge/store.js';
+import { isPostgresUrl, parsePostgresUrl } from '../../knowledge/postgres.js';
 import { registerRun } from './commands/run.js';
+import { registerTrain } from './commands/train.js';
+import { registerServe } from './commands/serve.js';
+import { registerMcp } from './commands/mcp.js';
 
 export function buildProgram(): Command {
   const program = new Command('autonomic')
@@ -30,6 +34,9 @@ export function buildProgram(): Command {
   registerSim(program);
   registerModels(program);
   registerRun(program);
+  registerTrain(program);
+  registerServe(program);
+  registerMcp(program);
   program.commands.forEach((c) => c.exitOverride());
   return program;
 }
@@ -66,7 +73,7 @@ export async function main(argv: string[]): Promise<number> {
     const storeProblem = storeOpenProblem(e);
     if (storeProblem) {
       // A --db / $AUTONOMIC_DB that is a directory, not a database, or unreachable is bad input, not a crash.
-      process.stderr.write(`error: ${dbFlagOf(program) ?? resolveDbPath()}: cannot open the knowledge store: ${storeProblem} (check --db or $AUTONOMIC_DB)\n`);
+      process.stderr.write(`error: ${displayStore(dbFlagOf(program) ?? resolveDbPath())}: cannot open the knowledge store: ${storeProblem} (check --db or $AUTONOMIC_DB)\n`);
       return 2;
     }
     const err = e as Error;
@@ -75,11 +82,27 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-/** SQLite's "this path is not a usable database" errors (raised when the store is opened), as one line. */
+/** Errors of a store location that is unusable (raised when the store is opened), as one line. */
+const STORE_OPEN_CODES = new Set([
+  'SQLITE_NOTADB', 'SQLITE_CANTOPEN',
+  // PostgreSQL: server unreachable, authentication refused, no such database.
+  'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', '28000', '28P01', '3D000',
+]);
+
 function storeOpenProblem(e: unknown): string | undefined {
   if (!(e instanceof Error)) return undefined;
   const code = (e as { code?: unknown }).code;
-  return code === 'SQLITE_NOTADB' || code === 'SQLITE_CANTOPEN' ? e.message.split('\n')[0] : undefined;
+  return typeof code === 'string' && STORE_OPEN_CODES.has(code) ? (e.message.split('\n')[0] || code) : undefined;
+}
+
+/** A postgres:// URL without its password: error messages must not leak it. */
+function displayStore(location: string): string {
+  if (!isPostgresUrl(location)) return location;
+  try {
+    return parsePostgresUrl(location).display;
+  } catch {
+    return 'postgres://…';
+  }
 }
 
 /** The --db value of whichever (sub)command was run, if it was given. */

@@ -17,6 +17,7 @@ export const SIGNALS = [
   'podMemoryBytes',
   'podCpuRequestCores',
   'podMemoryRequestBytes',
+  'podMemoryLimitBytes',
   'requestRate',
   'servedRate',
   'errorRate',
@@ -48,6 +49,9 @@ export const DEFAULT_QUERIES: Readonly<Record<Signal, string>> = {
   podMemoryBytes: `sum by (namespace, pod) (container_memory_working_set_bytes{${CONTAINERS}})`,
   podCpuRequestCores: 'sum by (namespace, pod) (kube_pod_container_resource_requests{resource="cpu"})',
   podMemoryRequestBytes: 'sum by (namespace, pod) (kube_pod_container_resource_requests{resource="memory"})',
+  // A container without a limit has no series, so a pod's sum covers only the limited ones: fine for the usual
+  // one-container pod; a pod with an unlimited container has no single level at which it is killed.
+  podMemoryLimitBytes: 'sum by (namespace, pod) (kube_pod_container_resource_limits{resource="memory"})',
   requestRate: 'sum by (service) (rate(http_requests_total[$window]))',
   // 503: shed or timed out in the queue, never served.
   servedRate: 'sum by (service) (rate(http_requests_total{code!="503"}[$window]))',

@@ -7,7 +7,7 @@
  * snapshot is marked degraded; a signal never seen for a service (the cluster does not export it) is 0 and is
  * not a gap, or a missing exporter would hold the loop in degraded mode forever.
  */
-import { SnapshotSchema, type NodeTelemetry, type ServiceTelemetry, type Snapshot } from '../../core/snapshot.js';
+import { SnapshotSchema, type NodeTelemetry, type PodMemory, type ServiceTelemetry, type Snapshot } from '../../core/snapshot.js';
 import type { PrometheusSourceConfig } from './config.js';
 import type { Vector } from './http-client.js';
 import type { Signal } from './queries.js';
@@ -77,6 +77,7 @@ export class SnapshotAssembler {
     const podMem = byLabel(r.podMemoryBytes, 'pod');
     const podCpuReq = byLabel(r.podCpuRequestCores, 'pod');
     const podMemReq = byLabel(r.podMemoryRequestBytes, 'pod');
+    const podMemLimit = byLabel(r.podMemoryLimitBytes, 'pod');
     const perService = Object.fromEntries(SERVICE_SIGNALS.map((s) => [s, byLabel(r[s], 'service')])) as Record<ServiceSignal, Map<string, number>>;
 
     // Pods of each deployment, with their phase.
@@ -99,12 +100,23 @@ export class SnapshotAssembler {
       const list = pods.get(name) ?? [];
       let ready = 0, missing = 0, unready = 0, pending = 0, usage = 0, memUse = 0, memPods = 0;
       let cpuReq: number | undefined, memReq: number | undefined;
+      const perPod: PodMemory[] = [];
       for (const { pod, phase } of list) {
         if (phase === 'Pending') pending++;
         const rq = podCpuReq.get(pod);
         if (rq !== undefined && rq > 0) cpuReq = Math.max(cpuReq ?? 0, rq * 1000);
         const mq = podMemReq.get(pod);
         if (mq !== undefined && mq > 0) memReq = Math.max(memReq ?? 0, mq / MiB);
+        // Every pod with a running container, Ready or not: a leak shows before the pod stops being Ready.
+        const ws = podMem.get(pod);
+        if (ws !== undefined) {
+          const lim = podMemLimit.get(pod);
+          perPod.push({
+            pod, workingSetMiB: Math.max(0, ws) / MiB,
+            ...(lim !== undefined && lim > 0 ? { limitMiB: lim / MiB } : {}),
+            ...(mq !== undefined && mq > 0 ? { requestMiB: mq / MiB } : {}),
+          });
+        }
         if (podReady.get(pod) !== 1) {
           unready++;
           continue;
@@ -157,7 +169,7 @@ export class SnapshotAssembler {
         cpuRequestMillis: mem.cpuRequestMillis,
         memoryRequestMiB: mem.memoryRequestMiB,
         serviceRatePerReplica: this.serviceRate(name, mem, servedRate, readyNow, cpuUtilization),
-        pods: { ready, unready, missing, cpuUsageMillis: usage },
+        pods: { ready, unready, missing, cpuUsageMillis: usage, ...(perPod.length > 0 ? { memory: perPod } : {}) },
         cpuUtilization,
         memoryUtilization: memPods > 0 ? memUse / (memPods * mem.memoryRequestMiB) : 0,
         requestRate,

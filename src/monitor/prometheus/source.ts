@@ -132,6 +132,8 @@ export class PrometheusSource implements TelemetrySource {
     return {
       ...last,
       at,
+      // Per-pod memory is left out: repeated as if new, old samples would flatten a memory trend.
+      services: last.services.map(({ pods: { memory: _old, ...pods }, ...s }) => ({ ...s, pods })),
       events: [],
       logs: [],
       degraded: `Prometheus unavailable (${why}); showing the last good snapshot, ${Math.round(age)} s old`,

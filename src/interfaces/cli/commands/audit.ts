@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { UserError } from '../../../core/errors.js';
-import { openStore, resolveDbPath } from '../../../knowledge/store.js';
+import { openStore, resolveDbPath, storeFlavor } from '../../../knowledge/store.js';
 import { integer } from '../args.js';
 import { formatTable, printJson } from '../format.js';
 
@@ -46,7 +46,7 @@ export function registerAudit(program: Command): void {
     .action(async (o: { db?: string; json?: boolean }) => {
       // Opening creates an empty store, which would verify as "intact": a missing (deleted, mistyped) store is an error.
       const path = resolveDbPath(o.db);
-      if (path !== ':memory:' && path !== '' && !existsSync(path)) throw new UserError('no knowledge store here: nothing to verify (check --db or $AUTONOMIC_DB)', path);
+      if (storeFlavor(path) === 'sqlite' && path !== ':memory:' && path !== '' && !existsSync(path)) throw new UserError('no knowledge store here: nothing to verify (check --db or $AUTONOMIC_DB)', path);
       const store = await openStore(o.db);
       try {
         const r = await store.journal.verify();

@@ -3,14 +3,19 @@ import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { UserError } from '../../../core/errors.js';
 import { EventClassifier } from '../../../analyze/faults/event-classifier.js';
+import { MemoryTrendAnalyzer } from '../../../analyze/faults/memory-trend.js';
 import type { Analyzer } from '../../../analyze/assessment.js';
 import { NoExecuteProvider } from '../../../execute/providers/no-execute.js';
+import { localAnalyzers } from '../../../execute/providers/local/analyzers.js';
+import { LocalStack } from '../../../execute/providers/local/stack.js';
 import { requireInstanceType } from '../../../execute/twin/catalogue.js';
 import { Guardrails } from '../../../govern/guardrails.js';
 import { defaultPolicy, loadPolicyFile, resolveServiceBounds, type GuardrailPolicy } from '../../../govern/policy.js';
-import { openStore } from '../../../knowledge/store.js';
+import { openStore, resolveDbPath, storeFlavor } from '../../../knowledge/store.js';
 import { Controller, type TickResult } from '../../../loop/controller.js';
-import { runLiveLoop } from '../../../loop/live-loop.js';
+import { runLiveLoop, type LiveLoopOptions } from '../../../loop/live-loop.js';
+import { TickBuffer } from '../../../loop/ha-loop.js';
+import { runReplicated } from '../ha-run.js';
 import { TelemetryRecorder, requestRateKey } from '../../../loop/telemetry-recorder.js';
 import { TelemetryStore } from '../../../knowledge/telemetry.js';
 import { ModelRegistry } from '../../../knowledge/model-registry.js';
@@ -28,14 +33,16 @@ import { duration, integer, oneOf } from '../args.js';
 
 const LIVE_POLICIES = ['hpa', 'autonomic'] as const;
 type LivePolicy = (typeof LIVE_POLICIES)[number];
-/** Without an execute provider for real systems (Kubernetes and local processes come with the providers issue), the loop only decides. */
+/** Without an execute provider (`--provider`) the loop only decides; auto mode needs one. */
 const LIVE_MODES = ['shadow', 'dry-run'] as const;
+const PROVIDERS = ['local'] as const;
 
 interface RunOptions {
   prometheus?: string;
   prometheusConfig?: string;
   policy: LivePolicy;
   mode: (typeof LIVE_MODES)[number] | 'auto';
+  provider?: (typeof PROVIDERS)[number];
   interval: number;
   ticks?: number;
   retrainEvery: number;
@@ -43,6 +50,7 @@ interface RunOptions {
   nodeType?: string;
   db?: string;
   json?: boolean;
+  ha?: boolean;
 }
 
 export function registerRun(program: Command): void {
@@ -55,7 +63,8 @@ export function registerRun(program: Command): void {
     .option('--prometheus <url>', 'Prometheus base URL, e.g. http://127.0.0.1:9090')
     .option('--prometheus-config <file>', 'YAML with the Prometheus source settings (url, timeoutMs, retry, circuitBreaker, maxStaleSeconds, rateWindow, queries per signal, services); --prometheus overrides its url')
     .option('--policy <name>', `planners: ${LIVE_POLICIES.join(', ')}`, oneOf('--policy', LIVE_POLICIES), 'autonomic')
-    .option('--mode <mode>', 'shadow (decide and journal) or dry-run (decide and print only)', oneOf('--mode', [...LIVE_MODES, 'auto'] as const), 'shadow')
+    .option('--mode <mode>', 'shadow (decide and journal), dry-run (decide and print only) or auto (execute; needs --provider)', oneOf('--mode', [...LIVE_MODES, 'auto'] as const), 'shadow')
+    .option('--provider <name>', 'execute provider: local = start sample-service replicas behind a proxy, node_exporter and its own Prometheus here, and act on those processes', oneOf('--provider', PROVIDERS))
     .option('--interval <duration>', 'time between ticks', duration('--interval'), 15)
     .option('--ticks <n>', 'stop after n ticks (default: run until stopped)', integer('--ticks', 1, 10_000_000))
     .option('--retrain-every <duration>', 'retrain the forecasting models from the stored request-rate history this often (a new model is promoted only if its backtest beats the active one); 0 = never', duration('--retrain-every'), 86400)
@@ -63,27 +72,50 @@ export function registerRun(program: Command): void {
     .option('--node-type <name>', 'instance type of the node pool, to size node additions (cluster autoscaler); omit to plan replicas only')
     .option('--db <path>', 'knowledge store (default .autonomic/autonomic.db or $AUTONOMIC_DB)')
     .option('--json', 'one JSON object per tick on stdout')
+    .option('--ha', 'replicas sharing a postgres:// store elect a leader: only it ticks, followers wait and take over (--ticks counts the loop\'s ticks from this replica\'s start)')
     .addHelpText(
       'after',
       '\nExamples:\n  autonomic run --prometheus http://127.0.0.1:9090 --mode shadow\n' +
         '  autonomic sim serve --port 9464 --speed 10 &   # a twin to watch, scraped by your Prometheus\n' +
-        '  autonomic run --prometheus-config prom.yaml --policy hpa --interval 30s --ticks 20 --json\n',
+        '  autonomic run --prometheus-config prom.yaml --policy hpa --interval 30s --ticks 20 --json\n' +
+        '  autonomic run --provider local --mode auto --interval 2s   # the loop on local processes (prints the proxy URL)\n',
     )
     .action(async (o: RunOptions) => {
-      if (o.mode === 'auto') {
-        throw new UserError('auto mode needs an execute provider for the live system; none is available yet (the twin executes in `autonomic simulate`); use shadow or dry-run', '--mode');
+      if (o.mode === 'auto' && o.provider === undefined) {
+        throw new UserError('auto mode needs an execute provider: --provider local (processes started here); there is none for other live systems yet; use shadow or dry-run', '--mode');
+      }
+      if (o.provider === 'local' && (o.prometheus !== undefined || o.prometheusConfig !== undefined)) {
+        throw new UserError('the local provider starts its own Prometheus, configured for its processes: leave out --prometheus and --prometheus-config', '--provider');
       }
       if (o.interval < 1) throw new UserError('must be at least 1s', '--interval');
-      // Everything is validated before the store is opened: bad input writes nothing.
-      const source = new PrometheusSource(prometheusConfig(o));
+      if (o.ha && storeFlavor(resolveDbPath(o.db)) !== 'postgres') throw new UserError('needs a shared postgres:// store (--db or $AUTONOMIC_DB) to elect the leader in', '--ha');
+      // Everything is validated before the store is opened (and the local stack started): bad input writes nothing.
+      const prometheusSource = o.provider === 'local' ? undefined : new PrometheusSource(prometheusConfig(o));
       const guardrailPolicy = o.guardrails ? loadPolicyFile(o.guardrails) : defaultPolicy();
-      const { policies, analyzers } = livePlanners(o.policy, guardrailPolicy, o.nodeType);
+      const planners = livePlanners(o.policy, guardrailPolicy, o.nodeType);
+      const { policies } = planners;
       const mode: LoopMode = o.mode;
-      const store = await openStore(o.db);
-      const run = await store.runs.create({ command: 'run', config: { source: 'prometheus', url: source.config.url, policy: o.policy, mode, intervalSeconds: o.interval } });
+      const local = o.provider === 'local' ? await LocalStack.start() : undefined;
+      // The first tick should see the replicas: wait until Prometheus has scraped them all.
+      await local?.settled(45_000).catch(async (e: unknown) => {
+        await local.stop();
+        throw e;
+      });
+      const source = local?.source ?? prometheusSource;
+      if (!source) throw new Error('no telemetry source');
+      const url = local?.prometheus?.url ?? prometheusSource?.config.url;
+      // The local stack's replicas live for seconds to minutes: its analyzers are tuned to that pace.
+      const analyzers = local && o.policy === 'autonomic' ? localAnalyzers() : planners.analyzers;
+      if (local) process.stderr.write(`local stack: ${local.deployment.replicas} ${local.deployment.name} replicas behind ${local.proxy.url} (send traffic there), Prometheus at ${url}\n`);
+      const store = await openStore(o.db).catch(async (e: unknown) => {
+        await local?.stop();
+        throw e;
+      });
+      const run = await store.runs.create({ command: 'run', config: { source: 'prometheus', url, provider: o.provider ?? null, policy: o.policy, mode, intervalSeconds: o.interval } });
+      const haBuffer = o.ha ? new TickBuffer() : undefined;
       const controller = new Controller({
-        source, provider: new NoExecuteProvider('no execute provider for live systems yet'), policies, analyzers,
-        guardrails: new Guardrails(guardrailPolicy), journal: store.journal, mode, runId: run.id,
+        source, provider: local?.provider ?? new NoExecuteProvider('no execute provider given (--provider)'), policies, analyzers,
+        guardrails: new Guardrails(guardrailPolicy), journal: haBuffer ?? store.journal, mode, runId: run.id,
       });
       // Every tick's request rates go to the store in 5-minute buckets: the history scheduled retraining reads.
       const recorder = new TelemetryRecorder(new TelemetryStore(store.db));
@@ -92,9 +124,9 @@ export function registerRun(program: Command): void {
       const onSignal = (): void => stop.abort();
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
-      if (!o.json) process.stderr.write(`run ${run.id}: ${o.policy} policy, ${mode} mode, every ${o.interval}s from ${source.config.url} (Ctrl-C stops)\n`);
+      if (!o.json) process.stderr.write(`run ${run.id}: ${o.policy} policy, ${mode} mode, every ${o.interval}s from ${url} (Ctrl-C stops)\n`);
       try {
-        const summary = await runLiveLoop(controller, {
+        const loop: LiveLoopOptions = {
           intervalSeconds: o.interval,
           maxTicks: o.ticks,
           signal: stop.signal,
@@ -111,7 +143,11 @@ export function registerRun(program: Command): void {
             if (o.json) process.stdout.write(JSON.stringify({ tick: n, error: message }) + '\n');
             else process.stderr.write(`tick ${n}: no decision — ${message}\n`);
           },
-        });
+        };
+        // --ha: only the elected leader ticks, and each tick is committed once across the replicas.
+        const summary = haBuffer
+          ? await runReplicated({ ...loop, store, url: resolveDbPath(o.db), runId: run.id, json: o.json === true, controller, buffer: haBuffer })
+          : await runLiveLoop(controller, loop);
         await store.runs.complete(run.id, { ...summary });
         if (!o.json) process.stderr.write(`run ${run.id} stopped after ${summary.ticks} ticks (${summary.failedTicks} without telemetry)\n`);
         // Not one tick saw the system: a dead dependency, which scripts must be able to tell from a quiet run.
@@ -123,6 +159,7 @@ export function registerRun(program: Command): void {
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
         await store.close();
+        await local?.stop();
       }
     });
 }
@@ -164,7 +201,7 @@ function livePlanners(name: LivePolicy, g: GuardrailPolicy, nodeType: string | u
   if (name === 'hpa') return { policies: [new HpaPolicy({ default: { minReplicas: Math.max(1, minReplicas), maxReplicas } }), ...nodes], analyzers: [] };
   return {
     policies: [new RemediationCoordinator(), new PredictivePolicy({ minReplicas: Math.max(1, minReplicas), maxReplicas }), ...nodes],
-    analyzers: [new EventClassifier()],
+    analyzers: [new EventClassifier(), new MemoryTrendAnalyzer()],
   };
 }
 

@@ -1,0 +1,112 @@
+/**
+ * RL training benchmark (issue 8): trains the PPO provisioning policy on the training split of the traces and
+ * reports episodes to convergence (the seed's rule: smoothed reward above the threshold and stable for 50
+ * episodes) and wall time on this machine. Goal: ≤ 150 episodes and ≤ 15 min (the seed reports 322 episodes).
+ *
+ * Split, deterministic by series id: the training set is the bitbrains-rnd series with an even index in id
+ * order as loaded (…/42, /94, /186, /411, /417); everything else (the odd bitbrains series, the datacenter
+ * aggregates, NASA-HTTP) is held out, and `npm run bench -- autoscale` evaluates the `rl` policy only there.
+ * The trained model is written to .autonomic/bench/rl-model.json, which the autoscale bench reuses.
+ *
+ * `npm run bench -- rl [--data DIR] [--json] [--episodes N] [--seed N]`
+ */
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { UserError } from '../src/core/errors.js';
+import { loadTraceFolder, type TraceSeries } from '../src/monitor/trace.js';
+import { TwinVecEnv } from '../src/plan/rl/env.js';
+import { loadModel, saveModel, type RlModel } from '../src/plan/rl/model.js';
+import { trainPpo } from '../src/plan/rl/trainer.js';
+import { RlTrainConfigSchema } from '../src/plan/rl/config.js';
+import { progress, type BenchArgs, type BenchResult, type Row } from './lib/report.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repoRoot = join(here, '..');
+export const RL_MODEL_PATH = join(repoRoot, '.autonomic', 'bench', 'rl-model.json');
+export const RL_DEFAULT_EPISODES = 150;
+const EPISODE_GOAL = 150;
+const SECONDS_GOAL = 900;
+
+/** Training series: bitbrains-rnd with an even index among the bitbrains series; the rest is held out. */
+export function rlSplit(all: readonly TraceSeries[]): { train: TraceSeries[]; holdout: TraceSeries[] } {
+  const bitbrains = all.filter((s) => s.id.startsWith('bitbrains-rnd/'));
+  const train = bitbrains.filter((_, i) => i % 2 === 0);
+  const ids = new Set(train.map((s) => s.id));
+  return { train, holdout: all.filter((s) => !ids.has(s.id)) };
+}
+
+export async function trainBenchModel(all: readonly TraceSeries[], episodes: number, seed: number, log = true): Promise<{ model: RlModel; rewards: number[] }> {
+  const { train } = rlSplit(all);
+  if (train.length === 0) throw new UserError('no bitbrains-rnd series to train on', '--data');
+  const cfg = RlTrainConfigSchema.parse({ seed });
+  const env = new TwinVecEnv(train, cfg.numEnvs, seed, cfg.env);
+  const r = await trainPpo(env, cfg, {
+    episodes,
+    seriesIds: train.map((s) => s.id),
+    onEpisode: (e) => {
+      if (log && e.episode % cfg.numEnvs === 0) progress(`[rl ${e.episode}/${episodes}] reward ${e.reward.toFixed(3)}, smoothed ${e.smoothed.toFixed(3)}${e.convergedAt ? `, converged at ${e.convergedAt}` : ''}`);
+    },
+  });
+  saveModel(RL_MODEL_PATH, r.model);
+  return { model: r.model, rewards: r.rewards };
+}
+
+/** The bench model: the saved one if it was trained on this split with this seed, else trained now. */
+export async function benchModel(all: readonly TraceSeries[], seed = 1): Promise<RlModel> {
+  const ids = rlSplit(all).train.map((s) => s.id).join();
+  if (existsSync(RL_MODEL_PATH)) {
+    const m = loadModel(RL_MODEL_PATH);
+    if (m.training.seed === seed && m.training.series.join() === ids) return m;
+  }
+  return (await trainBenchModel(all, RL_DEFAULT_EPISODES, seed)).model;
+}
+
+const round = (x: number, d: number): number => Math.round(x * 10 ** d) / 10 ** d;
+
+export async function run(args: BenchArgs): Promise<BenchResult> {
+  const data = args.data ?? join(repoRoot, '..', 'shared', 'data', 'traces');
+  if (!existsSync(data)) throw new UserError('no such folder (pass --data DIR)', data);
+  const num = (name: string, dflt: number): number => {
+    const v = args.flags.get(name);
+    if (v === undefined) return dflt;
+    const n = typeof v === 'string' ? Number(v) : NaN;
+    if (!Number.isInteger(n) || n < (name === 'seed' ? 0 : 1)) throw new UserError(`expects an integer, got '${String(v)}'`, `--${name}`);
+    return n;
+  };
+  const episodes = num('episodes', RL_DEFAULT_EPISODES);
+  const seed = num('seed', 1);
+  const all = loadTraceFolder(data);
+  const { train, holdout } = rlSplit(all);
+  const { model, rewards } = await trainBenchModel(all, episodes, seed);
+  const t = model.training;
+  const rows: Row[] = [];
+  const every = Math.max(1, Math.round(rewards.length / 15));
+  for (let i = every - 1; i < rewards.length; i += every) {
+    const k = Math.min(model.config.convergence.smoothing, i + 1);
+    const smoothed = rewards.slice(i + 1 - k, i + 1).reduce((a, b) => a + b, 0) / k;
+    rows.push({ episode: i + 1, reward: round(rewards[i], 3), smoothed: round(smoothed, 3) });
+  }
+  return {
+    suite: 'rl',
+    data,
+    rows,
+    summary: {
+      episodes_to_convergence: t.convergedAt,
+      train_seconds: t.trainSeconds,
+      final_reward: t.finalReward,
+      episodes_trained: t.episodes,
+      goals: {
+        converged_within_150_episodes: t.convergedAt !== null && t.convergedAt <= EPISODE_GOAL,
+        within_15_min: t.trainSeconds <= SECONDS_GOAL,
+      },
+      convergence_rule: model.config.convergence,
+      reward_weights: model.config.env.reward,
+      train_series: train.map((s) => s.id),
+      holdout_series: holdout.map((s) => s.id),
+      envs: model.config.numEnvs,
+      episode_hours: model.config.env.episodeHours,
+      model: RL_MODEL_PATH,
+    },
+  };
+}

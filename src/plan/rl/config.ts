@@ -1,0 +1,92 @@
+/**
+ * Configuration of the RL provisioning policy (issue 8): environment, reward weights, PPO hyper-parameters and
+ * the convergence rule, as one zod schema so a trained model carries exactly what it was trained with.
+ */
+import { z } from 'zod';
+
+export const RewardWeightsSchema = z.object({
+  /** Per step: weight × (1 − share of the step the service violated its SLO). */
+  slo: z.number().nonnegative().default(5),
+  /** Per step: weight × node cost over the cost of the nodes the episode's mean load needs. */
+  cost: z.number().nonnegative().default(1),
+  /** Per flap (a scale in the opposite direction to the previous one within 10 min, as the bench counts it). */
+  flap: z.number().nonnegative().default(1),
+  /** Per executed scale action: keeps the action count near the baselines'. */
+  action: z.number().nonnegative().default(0.02),
+});
+export type RewardWeights = z.output<typeof RewardWeightsSchema>;
+
+export const RandomisationSchema = z.object({
+  /** Multiplier on the series' scaling to MEAN_RPS, uniform in [lo, hi]. */
+  loadScale: z.tuple([z.number().positive(), z.number().positive()]).default([0.6, 1.6]),
+  /** Pod start-up delay (s), uniform in [lo, hi] (the twin's default is 30). */
+  podStartupSeconds: z.tuple([z.number().nonnegative(), z.number().nonnegative()]).default([15, 75]),
+  /** Chance that an episode gets one fault (crash-loop, dependency slowdown or node crash) at a random time. */
+  faultProbability: z.number().min(0).max(1).default(0.3),
+});
+
+/** The service each environment runs: the autoscale bench's web-like pod. */
+export const RlServiceSchema = z.object({
+  cpuRequestMillis: z.number().positive().default(500),
+  memoryRequestMiB: z.number().positive().default(512),
+  serviceRatePerReplica: z.number().positive().default(50),
+  sloP99Ms: z.number().positive().default(200),
+  sloErrorRate: z.number().min(0).max(1).default(0.001),
+});
+
+export const RlEnvConfigSchema = z.object({
+  service: RlServiceSchema.prefault({}),
+  nodeType: z.string().default('m5.xlarge'),
+  /** Each series is scaled so its mean is this request rate (as bench/autoscale does). */
+  meanRps: z.number().positive().default(1000),
+  minReplicas: z.number().int().positive().default(2),
+  maxReplicas: z.number().int().positive().default(2000),
+  /** The agent acts this often; the cluster autoscaler runs every `tickSeconds` in between (as in the loop). */
+  decisionSeconds: z.number().positive().default(30),
+  tickSeconds: z.number().positive().default(15),
+  episodeHours: z.number().positive().default(4),
+  /** Trace history fed to the forecaster before an episode starts, so its quantiles are meaningful at once. */
+  warmupHours: z.number().nonnegative().default(24),
+  randomisation: RandomisationSchema.prefault({}),
+  reward: RewardWeightsSchema.prefault({}),
+});
+export type RlEnvConfig = z.output<typeof RlEnvConfigSchema>;
+export type RlEnvConfigInput = z.input<typeof RlEnvConfigSchema>;
+
+export const PpoConfigSchema = z.object({
+  hidden: z.number().int().positive().default(64),
+  learningRate: z.number().positive().default(1e-3),
+  gamma: z.number().min(0).max(1).default(0.98),
+  lambda: z.number().min(0).max(1).default(0.95),
+  clip: z.number().positive().default(0.2),
+  entropyCoef: z.number().nonnegative().default(0.01),
+  valueCoef: z.number().nonnegative().default(0.5),
+  epochs: z.number().int().positive().default(6),
+  minibatch: z.number().int().positive().default(128),
+});
+export type PpoConfig = z.output<typeof PpoConfigSchema>;
+
+export const ConvergenceSchema = z.object({
+  /** Episode rewards (mean reward per step) are smoothed by a moving average over this many episodes. */
+  smoothing: z.number().int().positive().default(20),
+  /** Converged: the smoothed reward stayed at or above `threshold`... */
+  threshold: z.number().default(3.0),
+  /** ...and within a band of this width... */
+  tolerance: z.number().positive().default(0.4),
+  /** ...for this many consecutive episodes (the seed's rule). */
+  window: z.number().int().positive().default(50),
+});
+export type ConvergenceConfig = z.output<typeof ConvergenceSchema>;
+
+export const RlTrainConfigSchema = z.object({
+  seed: z.number().int().default(1),
+  /** Environments stepped together; one episode each per PPO update. */
+  numEnvs: z.number().int().positive().default(4),
+  env: RlEnvConfigSchema.prefault({}),
+  ppo: PpoConfigSchema.prefault({}),
+  convergence: ConvergenceSchema.prefault({}),
+  /** Stop as soon as convergence is confirmed (otherwise train all requested episodes). */
+  stopAtConvergence: z.boolean().default(true),
+});
+export type RlTrainConfig = z.output<typeof RlTrainConfigSchema>;
+export type RlTrainConfigInput = z.input<typeof RlTrainConfigSchema>;

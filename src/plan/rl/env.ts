@@ -1,0 +1,221 @@
+/**
+ * Vectorised twin environments: N TwinClusters, one service each (as bench/autoscale runs a series), whose
+ * offered load replays a 5-minute trace segment. Domain randomisation per episode: which series and where in
+ * it, the load scale, the pod start-up delay, and (sometimes) one fault. The agent sets replicas every
+ * `decisionSeconds`; the cluster autoscaler (the same planner the HPA baseline uses) runs every `tickSeconds`
+ * and owns the node pool.
+ */
+import type { Snapshot } from '../../core/snapshot.js';
+import { Rng } from '../../core/rng.js';
+import { UserError } from '../../core/errors.js';
+import { CATALOGUE, pricePerHour, type InstanceType } from '../../execute/twin/catalogue.js';
+import { TwinCluster } from '../../execute/twin/cluster.js';
+import type { FaultSpec } from '../../execute/twin/faults.js';
+import { ClusterAutoscalerPolicy } from '../scaling/cluster-autoscaler.js';
+import { HOLD_ACTION, NUM_ACTIONS, targetReplicas } from './actions.js';
+import { RlEnvConfigSchema, type RlEnvConfig, type RlEnvConfigInput } from './config.js';
+import { NUM_FEATURES, writeFeatures } from './features.js';
+import { LoadForecast } from './load-forecast.js';
+import { FlapTracker, stepReward } from './reward.js';
+import { episodeSeed, type VecEnv } from './vec-env.js';
+
+const BUCKET = 300;
+const SERVICE = 'svc';
+const DEFAULT_START = 1704067200;
+/** The same sizing the bench uses for its starting replicas. */
+const START_UTILIZATION = 0.8;
+
+/** A load series: one value per 5-minute bucket (src/monitor/trace.ts TraceSeries fits). */
+export interface LoadSeries {
+  id: string;
+  values: ArrayLike<number>;
+  start: number | null;
+}
+
+/** What one episode was given (logged, and what tests check for determinism). */
+export interface EpisodeSpec {
+  series: string;
+  startBucket: number;
+  loadScale: number;
+  podStartupSeconds: number;
+  fault: FaultSpec | null;
+}
+
+interface Slot {
+  twin: TwinCluster;
+  ca: ClusterAutoscalerPolicy;
+  forecast: LoadForecast;
+  flaps: FlapTracker;
+  snapshot: Snapshot;
+  referenceCostPerSecond: number;
+  spec: EpisodeSpec;
+}
+
+export function nodeTypeOf(cfg: RlEnvConfig): InstanceType {
+  const t = CATALOGUE.get(cfg.nodeType);
+  if (!t) throw new UserError(`unknown instance type '${cfg.nodeType}'`, 'rl env nodeType');
+  return t;
+}
+
+export function podsPerNode(cfg: RlEnvConfig): number {
+  const t = nodeTypeOf(cfg);
+  return Math.max(1, Math.min(Math.floor(t.cpuAllocatableMillis / cfg.service.cpuRequestMillis), Math.floor(t.memoryAllocatableMiB / cfg.service.memoryRequestMiB), t.maxPods));
+}
+
+const mean = (v: ArrayLike<number>, from = 0, to = v.length): number => {
+  let s = 0;
+  for (let i = from; i < to; i++) s += v[i];
+  return to > from ? s / (to - from) : 0;
+};
+
+export class TwinVecEnv implements VecEnv {
+  readonly config: RlEnvConfig;
+  readonly obsSize = NUM_FEATURES;
+  readonly numActions = NUM_ACTIONS;
+  /** Start mostly holding (p ≈ 0.5): random scaling in every step costs flaps and cost before anything is learnt. */
+  readonly priorLogits = Float32Array.from({ length: NUM_ACTIONS }, (_, a) => (a === HOLD_ACTION ? 1.8 : 0));
+  readonly episodeSteps: number;
+  private readonly series: LoadSeries[];
+  private readonly slots: Slot[] = [];
+  private readonly episodeBuckets: number;
+  private readonly warmupBuckets: number;
+  private readonly node: InstanceType;
+  private readonly ppn: number;
+
+  constructor(series: readonly LoadSeries[], readonly numEnvs: number, readonly seed: number, config: RlEnvConfigInput = {}) {
+    this.config = RlEnvConfigSchema.parse(config);
+    const c = this.config;
+    if (c.decisionSeconds % c.tickSeconds !== 0) throw new UserError('decisionSeconds must be a multiple of tickSeconds', 'rl env');
+    this.episodeSteps = Math.round((c.episodeHours * 3600) / c.decisionSeconds);
+    this.episodeBuckets = Math.ceil((c.episodeHours * 3600) / BUCKET);
+    this.warmupBuckets = Math.round((c.warmupHours * 3600) / BUCKET);
+    // A series must hold an episode (plus one bucket to interpolate to) and have some load.
+    this.series = series.filter((s) => s.values.length >= this.episodeBuckets + 2 && mean(s.values) > 0);
+    if (this.series.length === 0) throw new UserError(`no series is long enough for a ${c.episodeHours} h episode`, 'rl env');
+    this.node = nodeTypeOf(c);
+    this.ppn = podsPerNode(c);
+  }
+
+  /** The episode drawn for `episode`: pure function of (seed, episode), so runs and resumes repeat. */
+  episodeSpec(episode: number): EpisodeSpec {
+    const rng = new Rng(episodeSeed(this.seed, episode));
+    const c = this.config;
+    const r = c.randomisation;
+    const s = this.series[rng.int(this.series.length)];
+    const lastStart = s.values.length - this.episodeBuckets - 1;
+    const firstStart = Math.min(this.warmupBuckets, lastStart);
+    const startBucket = firstStart + rng.int(lastStart - firstStart + 1);
+    const loadScale = r.loadScale[0] + rng.next() * (r.loadScale[1] - r.loadScale[0]);
+    const podStartupSeconds = Math.round(r.podStartupSeconds[0] + rng.next() * (r.podStartupSeconds[1] - r.podStartupSeconds[0]));
+    let fault: FaultSpec | null = null;
+    if (rng.next() < r.faultProbability) {
+      const at = Math.round(rng.next() * c.episodeHours * 3600 * 0.8);
+      const pick = rng.int(3);
+      const duration = 600 + rng.int(1800);
+      fault =
+        pick === 0 ? { kind: 'crash-loop', target: SERVICE, at, duration }
+        : pick === 1 ? { kind: 'dependency-slowdown', target: SERVICE, at, duration, severity: 0.5 + 0.3 * rng.next() }
+        : { kind: 'node-crash', at };
+    }
+    return { series: s.id, startBucket, loadScale, podStartupSeconds, fault };
+  }
+
+  reset(firstEpisode: number): Float32Array {
+    this.slots.length = 0;
+    const obs = new Float32Array(this.numEnvs * NUM_FEATURES);
+    for (let i = 0; i < this.numEnvs; i++) {
+      const slot = this.makeSlot(this.episodeSpec(firstEpisode + i), firstEpisode + i);
+      this.slots.push(slot);
+      this.observe(slot, obs, i);
+    }
+    return obs;
+  }
+
+  private makeSlot(spec: EpisodeSpec, episode: number): Slot {
+    const c = this.config;
+    const s = this.series.find((x) => x.id === spec.series);
+    if (!s) throw new Error(`series ${spec.series} vanished`);
+    const scale = (c.meanRps / mean(s.values)) * spec.loadScale;
+    const seg = Array.from({ length: this.episodeBuckets + 1 }, (_, k) => ({ t: k * BUCKET, value: s.values[spec.startBucket + k] }));
+    const mu = c.service.serviceRatePerReplica;
+    const replicas = Math.min(c.maxReplicas, Math.max(c.minReplicas, Math.ceil((seg[0].value * scale) / (mu * START_UTILIZATION))));
+    const twin = new TwinCluster({
+      seed: episodeSeed(this.seed ^ 0x5bd1e995, episode) & 0x7fffffff,
+      startTime: (s.start !== null && s.start > 0 ? Math.floor(s.start) : DEFAULT_START) + spec.startBucket * BUCKET,
+      podStartupSeconds: spec.podStartupSeconds,
+      nodePools: [{ instanceType: c.nodeType, count: Math.max(1, Math.ceil(replicas / this.ppn)), spot: false }],
+      services: [{ name: SERVICE, ...c.service, replicas, load: { trace: seg, scale, repeat: false } }],
+    });
+    if (spec.fault) twin.inject(spec.fault);
+    const forecast = new LoadForecast();
+    for (let b = Math.max(0, spec.startBucket - this.warmupBuckets); b < spec.startBucket; b++) forecast.observeBucket(s.values[b] * scale);
+    const episodeMean = mean(s.values, spec.startBucket, spec.startBucket + this.episodeBuckets) * scale;
+    const refNodes = Math.max(1, episodeMean / (mu * this.ppn));
+    const ca = new ClusterAutoscalerPolicy({
+      node: { instanceType: this.node.name, cpuAllocatableMillis: this.node.cpuAllocatableMillis, memoryAllocatableMiB: this.node.memoryAllocatableMiB },
+      minNodes: 1,
+      maxNodes: 1000,
+    });
+    const snapshot = twin.snapshotNow();
+    forecast.observe(snapshot.at, snapshot.services[0].requestRate);
+    return { twin, ca, forecast, flaps: new FlapTracker(), snapshot, referenceCostPerSecond: (refNodes * pricePerHour(this.node, false)) / 3600, spec };
+  }
+
+  private observe(slot: Slot, out: Float32Array, i: number): void {
+    const svc = slot.snapshot.services[0];
+    writeFeatures(
+      { svc, snapshot: slot.snapshot, outlook: slot.forecast.outlook(3), lastDirection: slot.flaps.lastDirection, sinceLastChange: slot.snapshot.at - slot.flaps.lastAt },
+      out,
+      i * NUM_FEATURES,
+    );
+  }
+
+  step(actions: Int32Array): { obs: Float32Array; rewards: Float32Array } {
+    const c = this.config;
+    const obs = new Float32Array(this.numEnvs * NUM_FEATURES);
+    const rewards = new Float32Array(this.numEnvs);
+    for (let i = 0; i < this.numEnvs; i++) {
+      const slot = this.slots[i];
+      const { twin } = slot;
+      const before = twin.stats();
+      const current = slot.snapshot.services[0].replicas;
+      const to = targetReplicas(actions[i] ?? HOLD_ACTION, current, c.minReplicas, c.maxReplicas);
+      let flapped = false;
+      if (to !== current) {
+        twin.applyNow({ kind: 'scale', service: SERVICE, from: current, to });
+        flapped = slot.flaps.record(Math.sign(to - current), slot.snapshot.at);
+      }
+      // The cluster autoscaler decides on the same snapshot as the agent (one controller tick), then every tick.
+      let snap = slot.snapshot;
+      for (let t = 0; t < c.decisionSeconds; t += c.tickSeconds) {
+        if (t > 0) {
+          snap = twin.snapshotNow();
+          slot.forecast.observe(snap.at, snap.services[0].requestRate);
+        }
+        for (const p of slot.ca.decide({ snapshot: snap, now: snap.at })) twin.applyNow(p.action);
+        twin.advance(c.tickSeconds);
+      }
+      slot.snapshot = twin.snapshotNow();
+      slot.forecast.observe(slot.snapshot.at, slot.snapshot.services[0].requestRate);
+      const after = twin.stats();
+      rewards[i] = stepReward(
+        {
+          violationSeconds: after.sloViolationSeconds - before.sloViolationSeconds,
+          stepSeconds: c.decisionSeconds,
+          cost: after.costDollars - before.costDollars,
+          referenceCost: slot.referenceCostPerSecond * c.decisionSeconds,
+          flapped,
+          acted: to !== current,
+        },
+        c.reward,
+      );
+      this.observe(slot, obs, i);
+    }
+    return { obs, rewards };
+  }
+
+  /** The specs of the running episodes. */
+  specs(): EpisodeSpec[] {
+    return this.slots.map((s) => s.spec);
+  }
+}
