@@ -148,7 +148,7 @@ test('the OpenAPI document lists every route with its methods', async () => {
   const expected: [string, string][] = [
     ['/api/status', 'get'], ['/api/runs', 'get'], ['/api/runs/{id}', 'get'], ['/api/decisions', 'get'], ['/api/decisions/{seq}', 'get'],
     ['/api/journal/verify', 'get'], ['/api/approvals', 'get'], ['/api/approvals/{id}/approve', 'post'], ['/api/approvals/{id}/reject', 'post'],
-    ['/api/proposals', 'post'], ['/api/policy', 'get'], ['/api/policy', 'put'], ['/api/events', 'get'], ['/metrics', 'get'], ['/openapi.json', 'get'],
+    ['/api/proposals', 'post'], ['/api/intents', 'post'], ['/api/telemetry', 'get'], ['/api/telemetry/forecast', 'get'], ['/api/policy', 'get'], ['/api/policy', 'put'], ['/api/events', 'get'], ['/metrics', 'get'], ['/openapi.json', 'get'],
   ];
   for (const [path, method] of expected) assert.ok(doc.paths[path]?.[method], `${method.toUpperCase()} ${path} missing from the document`);
   const documented = Object.entries(doc.paths).flatMap(([p, ms]) => Object.keys(ms).map((m) => `${m} ${p}`)).sort();

@@ -21,8 +21,11 @@ import { openApiRoutes } from './routes/openapi.js';
 import { policyRoutes } from './routes/policy.js';
 import { proposalRoutes } from './routes/proposals.js';
 import { runRoutes } from './routes/runs.js';
+import { intentRoutes } from './routes/intents.js';
+import { telemetryRoutes } from './routes/telemetry.js';
 import { statusRoutes } from './routes/status.js';
 import { KeyedSerial } from './serial.js';
+import { webRoutes } from '../web/routes.js';
 
 export interface ApiServerOptions {
   store: Store;
@@ -109,8 +112,9 @@ export async function buildApiServer(o: ApiServerOptions): Promise<ApiServer> {
   });
   installAuth(app, ctx.tokens);
 
-  for (const routes of [statusRoutes, runRoutes, decisionRoutes, journalRoutes, approvalRoutes, proposalRoutes, policyRoutes, eventRoutes, metricsRoutes, openApiRoutes]) {
+  for (const routes of [statusRoutes, runRoutes, decisionRoutes, journalRoutes, approvalRoutes, proposalRoutes, intentRoutes, telemetryRoutes, policyRoutes, eventRoutes, metricsRoutes, openApiRoutes]) {
     await app.register(routes, { ctx });
   }
+  await app.register(webRoutes);
   return { app, ctx };
 }

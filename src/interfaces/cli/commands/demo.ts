@@ -49,5 +49,6 @@ export function registerDemo(program: Command): void {
           `p99 ${pct(auto.p99MeanMs, hpa.p99MeanMs)}, flaps ${auto.flaps} vs ${hpa.flaps}\n`,
       );
       process.stdout.write(`\nEvery decision is in the journal (${store.path}):\n  autonomic audit list --run ${runIds[2]} --kind decision\n  autonomic audit verify\n  autonomic runs list\n`);
+      process.stdout.write(`\nDashboard: autonomic serve --db ${store.path} then open http://127.0.0.1:8470/ (log in with a token from \`autonomic serve token create --name you --role approver\`)\n`);
     });
 }
