@@ -1,6 +1,6 @@
 import { actionTarget, describeAction } from '../core/action.js';
 import type { Proposal, Verdict } from '../core/proposal.js';
-import type { ApprovalRepository } from '../govern/approval.js';
+import type { Approval, ApprovalRepository } from '../govern/approval.js';
 import { ApprovalQueue } from '../govern/approvals.js';
 import type { ApprovalSink, ApprovedAction, DecisionSink } from './controller.js';
 
@@ -16,6 +16,12 @@ export interface ApprovalFlowOptions {
   simulatedOperatorSeconds?: number;
   journal?: DecisionSink;
   runId?: string | null;
+  /**
+   * Live loops only: approved actions this flow did not queue itself, but which a person proposed from outside the
+   * loop (the API or MCP; their source says so) and approved. The loop takes them over so they run, after the
+   * guardrails recheck them, exactly once (settled as executed, or forgotten if refused).
+   */
+  adoptExternal?: (a: Approval) => boolean;
 }
 
 interface Waiting {
@@ -49,6 +55,11 @@ export class ApprovalFlow implements ApprovalSink {
   }
 
   async approved(now: number): Promise<ApprovedAction[]> {
+    if (this.o.adoptExternal) {
+      for (const a of await this.o.repo.list({ status: 'approved' })) {
+        if (!this.waiting.has(a.id) && this.o.adoptExternal(a)) this.adopt(a.id, actionTarget(a.action), now);
+      }
+    }
     if (this.waiting.size === 0) return [];
     const out: ApprovedAction[] = [];
     for (const [id, w] of [...this.waiting]) {

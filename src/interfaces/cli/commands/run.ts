@@ -13,6 +13,7 @@ import { Guardrails } from '../../../govern/guardrails.js';
 import { defaultPolicy, loadPolicyFile, resolveServiceBounds, type GuardrailPolicy } from '../../../govern/policy.js';
 import { openStore, resolveDbPath, storeFlavor } from '../../../knowledge/store.js';
 import { Controller, type TickResult } from '../../../loop/controller.js';
+import { ApprovalFlow } from '../../../loop/approval-flow.js';
 import { runLiveLoop, type LiveLoopOptions } from '../../../loop/live-loop.js';
 import { TickBuffer } from '../../../loop/ha-loop.js';
 import { runReplicated } from '../ha-run.js';
@@ -116,6 +117,13 @@ export function registerRun(program: Command): void {
       const controller = new Controller({
         source, provider: local?.provider ?? new NoExecuteProvider('no execute provider given (--provider)'), policies, analyzers,
         guardrails: new Guardrails(guardrailPolicy), journal: haBuffer ?? store.journal, mode, runId: run.id,
+        // High-risk actions wait in the store's queue (`autonomic approvals`, the API, the dashboard); approved ones,
+        // and approved proposals made through the API or MCP, run on a later tick after the guardrails recheck them.
+        // Not under --ha: there every journal write goes through the leader's tick ledger.
+        approvals: o.ha ? undefined : new ApprovalFlow({
+          repo: store.approvals, expirySeconds: guardrailPolicy.approvals.expirySeconds, journal: store.journal, runId: run.id,
+          adoptExternal: (a) => /^(api|mcp):/.test(a.source),
+        }),
       });
       // Every tick's request rates go to the store in 5-minute buckets: the history scheduled retraining reads.
       const recorder = new TelemetryRecorder(new TelemetryStore(store.db));
