@@ -46,6 +46,11 @@ test('dashboard: log in, approve a queued action, submit an intent, injection st
     payload: { verdict: 'allow', reasons: [INJECTION], expectedEffect: 'p99 back under the SLO' },
   });
 
+  await h.store.journal.append({
+    at: h.clock.now, kind: 'fault', actor: 'analyze', summary: 'api pod api-7 is leaking memory: OOM-killed in about 13 min',
+    payload: { target: 'api', severity: 'warning', evidence: { fault: 'memory-leak' } },
+  });
+
   const SERIES = 'web/cpu<b>x</b>';
   await new TelemetryStore(h.store.db).append(SERIES, 1000, Array.from({ length: 600 }, (_, i) => 50 + 30 * Math.sin((2 * Math.PI * i) / 288) + 4 * Math.sin(i * 1.7)));
 
@@ -76,8 +81,13 @@ test('dashboard: log in, approve a queued action, submit an intent, injection st
   // The approval reaches the page again through the live event stream.
   await page.locator('#journal-live li', { hasText: 'approver-user approved' }).waitFor();
 
+  // Faults share the timeline with the decisions, marked by their kind.
+  const fault = page.locator('#decision-list li[data-kind="fault"]', { hasText: 'leaking memory' });
+  await fault.waitFor();
+  assert.equal(await fault.locator('.badge').innerText(), 'fault');
+
   // Markup in a rationale is shown as its literal text and never becomes elements or runs.
-  const decision = page.locator('#decision-list li').first();
+  const decision = page.locator('#decision-list li[data-kind="decision"]').first();
   assert.ok((await decision.innerText()).includes(INJECTION));
   assert.equal(await page.locator('#decision-list img, #decision-list script').count(), 0);
   assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);

@@ -145,10 +145,15 @@ async function loadApprovals() {
 }
 
 // ---- decisions ----
+// Anomalies, faults and the remediation steps share the decision timeline, so cause and response read together.
+const TIMELINE_KINDS = ['decision', 'anomaly', 'fault', 'detection', 'diagnosis', 'verification', 'recovery', 'undo', 'escalation'];
+
 function decisionItem(d) {
   const li = el('li');
   li.dataset.seq = d.seq;
+  li.dataset.kind = d.kind ?? 'decision';
   const p = d.payload && typeof d.payload === 'object' ? d.payload : {};
+  if (li.dataset.kind !== 'decision') li.append(el('span', li.dataset.kind, `badge kind-${li.dataset.kind}`));
   li.append(el('div', d.summary, 'rationale'));
   if (Array.isArray(p.reasons)) for (const r of p.reasons) li.append(el('div', `• ${r}`, 'meta'));
   if (typeof p.expectedEffect === 'string') li.append(el('div', `expected: ${p.expectedEffect}`, 'meta'));
@@ -159,7 +164,8 @@ function decisionItem(d) {
 async function loadDecisions(headSeq) {
   // The list is oldest-first and paged; start near the head so the newest decisions are the ones shown.
   const after = Math.max(0, headSeq - 2000);
-  const { items } = await api('GET', `/api/decisions?kind=decision&after=${after}&limit=500`);
+  const pages = await Promise.all(TIMELINE_KINDS.map((k) => api('GET', `/api/decisions?kind=${k}&after=${after}&limit=500`)));
+  const items = pages.flatMap((pg) => pg.items).sort((a, b) => a.seq - b.seq);
   const ol = $('decision-list');
   ol.replaceChildren(...items.slice(-100).reverse().map(decisionItem));
   if (!items.length) ol.append(el('li', 'No decisions yet.', 'meta'));
@@ -232,7 +238,7 @@ async function listen() {
           if (event !== 'entry' || !data) continue;
           const entry = JSON.parse(data);
           liveEntry(entry);
-          if (entry.kind === 'decision') {
+          if (TIMELINE_KINDS.includes(entry.kind)) {
             const ol = $('decision-list');
             if (ol.firstElementChild && !ol.firstElementChild.dataset.seq) ol.replaceChildren();
             ol.prepend(decisionItem(entry));
