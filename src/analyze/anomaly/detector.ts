@@ -3,6 +3,7 @@
  * Shared helpers (sorted rolling window, tail probabilities, the log score scale) live here so that
  * every detector turns its evidence into a score the same way.
  */
+import { SortedList } from './sorted-list.js';
 
 /** A plain number (one unnamed signal, called `value`) or a timestamped set of named signals. */
 export type Sample = number | { t: number | string; values: Record<string, number> };
@@ -44,14 +45,11 @@ export function singleName(sample: Sample): string {
 }
 
 /** Sorted multiset with FIFO eviction: O(log n) rank queries, O(n) memmove inserts (fast for n in the thousands). */
-export class SortedWindow {
-  private readonly sorted: number[] = [];
+export class SortedWindow extends SortedList {
   private readonly fifo: number[] = [];
   private head = 0;
-  constructor(readonly capacity: number) {}
-
-  get size(): number {
-    return this.sorted.length;
+  constructor(readonly capacity: number) {
+    super();
   }
 
   push(x: number): void {
@@ -66,44 +64,6 @@ export class SortedWindow {
         this.head = 0;
       }
     }
-  }
-
-  /** First index with sorted[i] >= x. */
-  lowerBound(x: number): number {
-    let lo = 0;
-    let hi = this.sorted.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.sorted[mid] < x) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-
-  /** First index with sorted[i] > x. */
-  upperBound(x: number): number {
-    let lo = 0;
-    let hi = this.sorted.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.sorted[mid] <= x) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-
-  quantile(q: number): number {
-    const n = this.sorted.length;
-    if (n === 0) return NaN;
-    const pos = q * (n - 1);
-    const i = Math.floor(pos);
-    const f = pos - i;
-    return i + 1 < n ? this.sorted[i] * (1 - f) + this.sorted[i + 1] * f : this.sorted[i];
-  }
-
-  /** The i-th smallest value. */
-  at(i: number): number {
-    return this.sorted[i];
   }
 
   min(): number {

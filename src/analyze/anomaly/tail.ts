@@ -5,24 +5,12 @@
  * lets a value beyond everything seen still be ranked by *how far* beyond it is, with a scale
  * learned from the sample instead of a fixed one.
  */
+import { SortedList, type SortedSample } from './sorted-list.js';
 
-/** A sorted sample that can answer rank and quantile queries. */
-export interface SortedSample {
-  readonly size: number;
-  lowerBound(x: number): number;
-  upperBound(x: number): number;
-  quantile(q: number): number;
-  at(i: number): number;
-}
+export type { SortedSample };
 
 /** Sorted multiset with insert and remove by value (for reference samples whose members change). */
-export class SortedBag implements SortedSample {
-  private readonly sorted: number[] = [];
-
-  get size(): number {
-    return this.sorted.length;
-  }
-
+export class SortedBag extends SortedList {
   add(x: number): void {
     this.sorted.splice(this.lowerBound(x), 0, x);
   }
@@ -33,41 +21,6 @@ export class SortedBag implements SortedSample {
     if (i >= this.sorted.length || this.sorted[i] !== x) return false;
     this.sorted.splice(i, 1);
     return true;
-  }
-
-  lowerBound(x: number): number {
-    let lo = 0;
-    let hi = this.sorted.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.sorted[mid] < x) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-
-  upperBound(x: number): number {
-    let lo = 0;
-    let hi = this.sorted.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.sorted[mid] <= x) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-
-  quantile(q: number): number {
-    const n = this.sorted.length;
-    if (n === 0) return NaN;
-    const pos = q * (n - 1);
-    const i = Math.floor(pos);
-    const f = pos - i;
-    return i + 1 < n ? this.sorted[i] * (1 - f) + this.sorted[i + 1] * f : this.sorted[i];
-  }
-
-  at(i: number): number {
-    return this.sorted[i];
   }
 }
 
