@@ -6,10 +6,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
+import { freePort, onPath } from '../src/execute/providers/local/prometheus-server.js';
 import type { Snapshot } from '../src/core/snapshot.js';
 import { startTwinServer, type TwinServer } from '../src/execute/twin/metrics-server.js';
 import { buildScenarioTwin } from '../src/interfaces/cli/commands/sim.js';
@@ -23,28 +23,6 @@ const PROMETHEUS = onPath('prometheus');
 const SPEED = 10;
 /** One simulated minute (the HPA's metrics window) in wall time. */
 const WINDOW = `${60 / SPEED}s`;
-
-function onPath(bin: string): string | undefined {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    const p = join(dir, bin);
-    try {
-      accessSync(p, constants.X_OK);
-      return p;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const addr = s.address();
-  await new Promise<void>((r) => s.close(() => r()));
-  if (addr === null || typeof addr === 'string') throw new Error('no port');
-  return addr.port;
-}
 
 /** Polls fn until it returns a value; `fatal` names a reason to stop at once (a child process died). */
 async function until<T>(what: string, deadlineMs: number, fn: () => Promise<T | undefined>, fatal?: () => string | undefined): Promise<T> {

@@ -1,6 +1,7 @@
 import type { LeaderElection, LeaderInfo } from '../knowledge/leader-election.js';
 import { FencedError, type TickEntry, type TickLedger } from '../knowledge/tick-ledger.js';
 import type { DecisionEntry, DecisionSink } from './controller.js';
+import { sleep } from '../core/sleep.js';
 
 /**
  * A loop run by whichever replica leads: the others follow (wait, report who leads) and take over when the leader
@@ -119,17 +120,4 @@ export async function runHaLoop(o: HaLoopOptions): Promise<HaLoopSummary> {
     await election.close();
   }
   return { committed, terms };
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
 }

@@ -1,4 +1,5 @@
 import type { Controller, TickResult } from './controller.js';
+import { sleep } from '../core/sleep.js';
 
 export interface LiveLoopOptions {
   /** Wall-clock seconds between tick starts (a slow tick delays the next, ticks never overlap). */
@@ -36,17 +37,4 @@ export async function runLiveLoop(controller: Controller, o: LiveLoopOptions): P
     await sleep(wait, o.signal);
   }
   return { ticks, failedTicks, stoppedBy: o.signal?.aborted ? 'signal' : 'ticks' };
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const done = (): void => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }

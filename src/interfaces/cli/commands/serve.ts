@@ -5,6 +5,7 @@ import { openStore } from '../../../knowledge/store.js';
 import { ROLES, type Role } from '../../api/auth/roles.js';
 import { createToken, readTokensFile, resolveTokensPath, TokenVerifier } from '../../api/auth/tokens.js';
 import { integer, oneOf } from '../args.js';
+import { untilStopSignal } from '../stop-signal.js';
 
 interface ServeOptions {
   port: number;
@@ -50,15 +51,7 @@ export function registerServe(program: Command): void {
           throw e;
         }
         process.stderr.write(`autonomic API on http://${o.host}:${(app.server.address() as { port: number }).port} (OpenAPI at /openapi.json, ${verifier.size} tokens); Ctrl-C stops\n`);
-        await new Promise<void>((resolve) => {
-          const stop = (): void => {
-            process.off('SIGINT', stop);
-            process.off('SIGTERM', stop);
-            resolve();
-          };
-          process.on('SIGINT', stop);
-          process.on('SIGTERM', stop);
-        });
+        await untilStopSignal();
         await app.close();
       } finally {
         await store.close();

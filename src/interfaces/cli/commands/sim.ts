@@ -6,6 +6,7 @@ import { readLoadTrace } from '../../../execute/twin/load.js';
 import { startTwinServer } from '../../../execute/twin/metrics-server.js';
 import { parseGeneratorName, scenarioTwin, type LoadChoice } from '../../../loop/scenario.js';
 import { integer, positiveNumber } from '../args.js';
+import { untilStopSignal } from '../stop-signal.js';
 
 interface ServeOptions {
   port: number;
@@ -61,15 +62,7 @@ export function registerSim(program: Command): void {
       process.stdout.write(
         `twin serving ${server.url}/metrics (speed ${o.speed}×, ${snap.services.length} services, ${snap.nodes.length} nodes, seed ${o.seed}); Ctrl-C stops\n`,
       );
-      await new Promise<void>((resolve) => {
-        const stop = (): void => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-          resolve();
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
-      });
+      await untilStopSignal();
       await server.close();
       process.stdout.write('twin stopped\n');
     });
