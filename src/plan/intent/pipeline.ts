@@ -15,7 +15,7 @@ import { base64Transcript } from './parse/base64-transcript.js';
 import type { InjectionFlag } from './parse/injection.js';
 import { parseIntent } from './parse.js';
 import { planIntent, type IntentPlan, type Profile } from './plan.js';
-import { DEFAULT_MAX_ROUNDS, reviewAndRefine, type ReviewRound } from './review.js';
+import { DEFAULT_MAX_ROUNDS, reviewAndRefine, type ReviewResult, type ReviewRound } from './review.js';
 import type { IntentSpec } from './spec.js';
 
 export interface IntentPipelineOptions {
@@ -43,18 +43,13 @@ export type IntentStage =
 
 export type IntentStatus = 'needs-answers' | 'ready' | 'escalated' | 'no-builder';
 
-export interface IntentPipelineResult {
+/** The review's outcome (artefacts, findings, rounds, escalation) plus what the earlier stages produced. */
+export interface IntentPipelineResult extends ReviewResult {
   status: IntentStatus;
   spec: IntentSpec;
   questions: ClarifyingQuestion[];
   injections: InjectionFlag[];
   plan: IntentPlan | null;
-  artefacts: Manifest[];
-  yaml: string;
-  findings: Finding[];
-  rounds: ReviewRound[];
-  escalated: boolean;
-  escalation?: { reason: string; open: Finding[] };
   /** Privilege asks not granted (hardened profile, not confirmed with answers.privilege = "keep"). */
   withheld: string[];
   /** True when a human must approve before apply: escalation, or elevated access kept. */
