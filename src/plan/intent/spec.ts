@@ -282,6 +282,68 @@ export const ConstraintsSchema = z.object({
   notes: z.array(z.string()).default([]),
 });
 
+/** A k3s (or similar) cluster built from VMs: how many of each role, and its addresses. */
+export const ClusterIntentSchema = z.object({
+  distribution: z.enum(['k3s']).default('k3s'),
+  controlPlanes: z.number().int().min(0).default(1),
+  workers: z.number().int().min(0).default(0),
+  /** Virtual IP the Kubernetes API answers on (kube-vip / keepalived). */
+  apiVip: z.string().optional(),
+  /** Address pool handed to the load balancer (MetalLB-style "first-last" range or a CIDR). */
+  lbAddressPool: z.string().optional(),
+});
+export type ClusterIntent = z.infer<typeof ClusterIntentSchema>;
+
+/** What only VM builders (Proxmox/Terraform, cloud-init) read. Sizing is the top-level cores/memoryMiB/diskGiB. */
+export const VmIntentSchema = z.object({
+  /** VMs of the same shape when no cluster roles are given. */
+  count: z.number().int().optional(),
+  /** Proxmox datastore for the disks ("local-lvm"). */
+  datastore: z.string().optional(),
+  /** Network bridge ("vmbr0"). */
+  bridge: z.string().optional(),
+  vlan: z.number().int().min(1).max(4094).optional(),
+  /** "dhcp", or the first static address as a CIDR (later VMs count up from it). */
+  ipv4: z.string().optional(),
+  gateway: z.string().optional(),
+  /** cloud-init user and public SSH keys (public keys are not secrets). */
+  user: z.string().optional(),
+  sshKeys: z.array(z.string()).default([]),
+  /** Packages cloud-init installs on first boot. */
+  packages: z.array(z.string()).default([]),
+  cluster: ClusterIntentSchema.optional(),
+  /** "add one more worker to that cluster": grow a previously generated bundle instead of writing a new one. */
+  grow: z.object({ role: z.enum(['control-plane', 'worker', 'vm']), count: z.number().int().min(1) }).optional(),
+});
+export type VmIntent = z.infer<typeof VmIntentSchema>;
+
+/** Hosts Ansible configures (when the target is existing machines rather than new VMs). */
+export const HostsIntentSchema = z.object({
+  hosts: z.array(z.object({ name: z.string(), address: z.string().optional(), groups: z.array(z.string()).default([]) })).default([]),
+  /** Inventory group the play targets. */
+  group: z.string().optional(),
+  packages: z.array(z.string()).default([]),
+  /** systemd services to enable and start. */
+  services: z.array(z.string()).default([]),
+});
+export type HostsIntent = z.infer<typeof HostsIntentSchema>;
+
+/**
+ * An AWS resource the request asks for, by Terraform type ("aws_s3_bucket"), with the attributes it
+ * states. The AWS builder fills required arguments and safe defaults; unknown attributes are
+ * checked against the builder's schema table, never copied blindly.
+ */
+export const AwsResourceIntentSchema = z.object({
+  type: z.string().regex(/^aws_[a-z0-9_]+$/),
+  name: z.string().optional(),
+  attributes: z.record(z.string(), z.unknown()).default({}),
+});
+export const AwsIntentSchema = z.object({
+  region: z.string().optional(),
+  resources: z.array(AwsResourceIntentSchema).default([]),
+});
+export type AwsIntent = z.infer<typeof AwsIntentSchema>;
+
 export const IntentSpecSchema = z.object({
   target: TargetSchema,
   action: ActionSchema,
@@ -318,6 +380,9 @@ export const IntentSpecSchema = z.object({
     .optional(),
   constraints: ConstraintsSchema.prefault({}),
   kubernetes: KubernetesIntentSchema.optional(),
+  vm: VmIntentSchema.optional(),
+  hosts: HostsIntentSchema.optional(),
+  aws: AwsIntentSchema.optional(),
 });
 export type IntentSpec = z.infer<typeof IntentSpecSchema>;
 export type IntentSpecInput = z.input<typeof IntentSpecSchema>;
