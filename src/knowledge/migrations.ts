@@ -114,6 +114,28 @@ export interface LeaderTermsTable {
 }
 
 /** One row per committed loop tick: (loop_id, tick) is unique, so a tick can be recorded once only. */
+/** One intent bundle: the request, its answers, and what the pipeline made of it (JSON text columns). */
+export interface IntentsTable {
+  id: string;
+  created_at: number;
+  updated_at: number;
+  text: string;
+  target: string;
+  /** needs-answers | ready | escalated | no-builder | approved | rejected | applied */
+  status: string;
+  answers: string;
+  spec: string;
+  plan: string | null;
+  files: string;
+  findings: string;
+  /** The bundle this one grows or changes ("add one more worker to that cluster"). */
+  parent_id: string | null;
+  approval_required: number;
+  decided_by: string | null;
+  decided_at: number | null;
+  applied_to: string | null;
+}
+
 export interface LoopTicksTable {
   loop_id: string;
   tick: number;
@@ -136,6 +158,7 @@ export interface KnowledgeSchema {
   telemetry: TelemetryTable;
   leader_terms: LeaderTermsTable;
   loop_ticks: LoopTicksTable;
+  intents: IntentsTable;
 }
 
 export type KnowledgeDb = Kysely<KnowledgeSchema>;
@@ -307,6 +330,31 @@ const haMigration: Migration = {
   },
 };
 
+const intentsMigration: Migration = {
+  async up(db: AnyDb) {
+    await db.schema
+      .createTable('intents')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('created_at', 'double precision', (c) => c.notNull())
+      .addColumn('updated_at', 'double precision', (c) => c.notNull())
+      .addColumn('text', 'text', (c) => c.notNull())
+      .addColumn('target', 'text', (c) => c.notNull())
+      .addColumn('status', 'text', (c) => c.notNull())
+      .addColumn('answers', 'text', (c) => c.notNull())
+      .addColumn('spec', 'text', (c) => c.notNull())
+      .addColumn('plan', 'text')
+      .addColumn('files', 'text', (c) => c.notNull())
+      .addColumn('findings', 'text', (c) => c.notNull())
+      .addColumn('parent_id', 'text')
+      .addColumn('approval_required', 'integer', (c) => c.notNull())
+      .addColumn('decided_by', 'text')
+      .addColumn('decided_at', 'double precision')
+      .addColumn('applied_to', 'text')
+      .execute();
+    await db.schema.createIndex('intents_created').on('intents').column('created_at').execute();
+  },
+};
+
 /** In-code provider: migrations ship inside the bundle, no folder scanning at runtime. */
 export class KnowledgeMigrationProvider implements MigrationProvider {
   constructor(private readonly flavor: SqlFlavor) {}
@@ -319,6 +367,7 @@ export class KnowledgeMigrationProvider implements MigrationProvider {
       '0004_models': modelsMigration(this.flavor),
       '0005_telemetry': telemetryMigration,
       '0006_ha': haMigration,
+      '0007_intents': intentsMigration,
     };
   }
 }

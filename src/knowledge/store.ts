@@ -9,6 +9,7 @@ import { Journal, type JournalRowWriter } from './journal.js';
 import { RunStore } from './runs.js';
 import { SqliteApprovalRepository } from './sqlite-approval-repository.js';
 import { TickLedger } from './tick-ledger.js';
+import { IntentStore } from './intent-store.js';
 import { ensureSchema, isPostgresUrl, parsePostgresUrl } from './postgres.js';
 
 /**
@@ -149,6 +150,8 @@ export interface Store {
   approvals: SqliteApprovalRepository;
   /** Exactly-once tick records of replicated (HA) loops. */
   ticks: TickLedger;
+  /** Intent bundles (request, spec, plan, artefacts, findings, decision). */
+  intents: IntentStore;
   flavor: SqlFlavor;
   /** File path, or the postgres:// URL without its password. */
   path: string;
@@ -167,7 +170,7 @@ export async function openStore(path?: string): Promise<Store> {
     const approvals = new SqliteApprovalRepository(db);
     let closed = false;
     return {
-      db, journal, runs, approvals, ticks: new TickLedger(db, journal, flavor), flavor, path: p,
+      db, journal, runs, approvals, ticks: new TickLedger(db, journal, flavor), intents: new IntentStore(db), flavor, path: p,
       async close() {
         if (closed) return;
         closed = true;
