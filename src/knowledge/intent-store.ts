@@ -17,6 +17,16 @@ export type StoredIntentStatus = (typeof INTENT_STATUSES)[number];
 const FileSchema = z.object({ path: z.string(), kind: z.string(), content: z.string() });
 const FindingSchema = z.object({ ruleId: z.string(), severity: z.string(), object: z.string(), message: z.string() }).loose();
 
+/** A validator finding as stored (the full Finding shape, with its optional fields, round-trips). */
+export interface StoredFinding {
+  ruleId: string;
+  severity: string;
+  object: string;
+  message: string;
+  path?: string;
+  source?: string;
+}
+
 export interface StoredIntent {
   id: string;
   createdAt: number;
@@ -28,7 +38,7 @@ export interface StoredIntent {
   spec: unknown;
   plan: unknown;
   files: z.infer<typeof FileSchema>[];
-  findings: z.infer<typeof FindingSchema>[];
+  findings: StoredFinding[];
   parentId: string | null;
   approvalRequired: boolean;
   decidedBy: string | null;
@@ -98,7 +108,7 @@ export class IntentStore {
   /** The bundle with this id, or a clear error listing how to find one. */
   async require(id: string): Promise<StoredIntent> {
     const found = await this.get(id);
-    if (!found) throw new UserError(`no intent "${id}" in the store; \`autonomic intent list\` shows them`, id);
+    if (!found) throw new UserError("not in the store; `autonomic intent list` shows the bundles there", `intent ${id}`);
     return found;
   }
 
@@ -142,7 +152,7 @@ export class IntentStore {
       .executeTakeFirst();
     if (Number(res.numUpdatedRows) !== 1) {
       const now = await this.require(id);
-      throw new UserError(`intent ${id} is ${now.status}; it can become ${to} only from ${from.join(' or ')}`, id);
+      throw new UserError(`is ${now.status}; it can become ${to} only from ${from.join(' or ')}`, `intent ${id}`);
     }
     return (await this.get(id))!;
   }

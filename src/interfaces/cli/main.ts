@@ -18,6 +18,8 @@ import { registerRun } from './commands/run.js';
 import { registerTrain } from './commands/train.js';
 import { registerServe } from './commands/serve.js';
 import { registerMcp } from './commands/mcp.js';
+import { registerAsk } from './commands/ask.js';
+import { registerIntent } from './commands/intent.js';
 
 export function buildProgram(): Command {
   const program = new Command('autonomic')
@@ -37,6 +39,8 @@ export function buildProgram(): Command {
   registerTrain(program);
   registerServe(program);
   registerMcp(program);
+  registerAsk(program);
+  registerIntent(program);
   program.commands.forEach((c) => c.exitOverride());
   return program;
 }

@@ -6,6 +6,8 @@
  */
 import { defaultPolicy, type GuardrailPolicy } from '../../govern/policy.js';
 import type { Journal } from '../../knowledge/journal.js';
+import type { ArtefactFile } from './artefact.js';
+import { diffBundles, type BundleDiff } from './bundle-diff.js';
 import { applyAnswers, clarify, type Answers, type ClarifyingQuestion } from './clarify.js';
 import type { Finding } from './findings.js';
 import { EMPTY_INVENTORY, type Inventory } from './inventory.js';
@@ -31,6 +33,16 @@ export interface IntentPipelineOptions {
   /** Journal timestamp (seconds); defaults to wall-clock. */
   now?: number;
   runId?: string;
+  /** The bundle this request changes ("add one more worker to that cluster"): builders grow it, the result carries the diff. */
+  previous?: PreviousBundle;
+}
+
+/** An earlier bundle, as the intent store keeps it. */
+export interface PreviousBundle {
+  id: string;
+  spec: IntentSpec;
+  plan: unknown;
+  files: ArtefactFile[];
 }
 
 export type IntentStage =
@@ -56,6 +68,10 @@ export interface IntentPipelineResult extends ReviewResult {
   approvalRequired: boolean;
   stages: IntentStage[];
   timings: { parseMs: number; planMs: number; buildMs: number; reviewMs: number };
+  /** Every artefact as a file (Kubernetes YAML, Terraform, Ansible, cloud-init), ready for `--out DIR`. */
+  files: ArtefactFile[];
+  /** Against `previous`, when one was given. */
+  diff?: BundleDiff;
 }
 
 const PRIVILEGE_RULES: Record<string, string[]> = {
@@ -96,7 +112,7 @@ export async function runIntentPipeline(text: string, opts: IntentPipelineOption
   stages.push({ stage: 'clarify', questions, answers });
   const parseMs = performance.now() - t0;
 
-  const empty = { plan: null, artefacts: [], yaml: '', findings: [], rounds: [], escalated: false, withheld: [], approvalRequired: false };
+  const empty = { plan: null, artefacts: [], yaml: '', findings: [], rounds: [], escalated: false, withheld: [], approvalRequired: false, files: [] };
   const finish = async (r: IntentPipelineResult): Promise<IntentPipelineResult> => {
     if (opts.journal) {
       const at = opts.now ?? Date.now() / 1000;
@@ -150,6 +166,7 @@ export async function runIntentPipeline(text: string, opts: IntentPipelineOption
   const escalated = escalation !== undefined;
   stages.push({ stage: 'review', rounds: review.rounds.length, open: findings.filter((f) => !f.waived).length, escalated });
   if (escalation) stages.push({ stage: 'escalate', reason: escalation.reason, open: escalation.open });
+  const files: ArtefactFile[] = review.yaml ? [{ path: `kubernetes/${spec.name ?? 'app'}.yaml`, kind: 'kubernetes', content: review.yaml }] : [];
   return finish({
     status: escalated ? 'escalated' : 'ready',
     spec,
@@ -166,6 +183,8 @@ export async function runIntentPipeline(text: string, opts: IntentPipelineOption
     approvalRequired: escalated || waivedRules.length > 0,
     stages,
     timings: { parseMs, planMs, buildMs, reviewMs },
+    files,
+    diff: opts.previous ? diffBundles(opts.previous.files, files) : undefined,
   });
 }
 
