@@ -41,3 +41,29 @@ test('POST /api/intents returns clarifying questions when the request is incompl
     assert.ok(body.questions.length > 0, `expected questions, got ${r.text.slice(0, 300)}`);
   }
 });
+
+test('intent bundles are stored: listed, shown, approved once by an approver (replay → 409), never by an operator', async () => {
+  const r = await h.call('POST', '/api/intents', { as: 'operator', body: { text: 'deploy redis:7.2 with two replicas' } });
+  assert.equal(r.status, 200, r.text);
+  const { id, files } = r.body as { id: string; files: { path: string; kind: string; content: string }[] };
+  assert.match(id, /^int-/);
+  assert.equal(files.length, 1);
+  assert.equal(files[0].kind, 'kubernetes');
+  assert.match(files[0].content, /image: redis:7\.2/);
+
+  const list = await h.call('GET', '/api/intents', { as: 'viewer' });
+  assert.equal(list.status, 200);
+  assert.ok((list.body as { items: { id: string }[] }).items.some((i) => i.id === id));
+  const shown = await h.call('GET', `/api/intents/${id}`, { as: 'viewer' });
+  assert.equal((shown.body as { status: string }).status, 'ready');
+  assert.equal((await h.call('GET', '/api/intents/int-nope', { as: 'viewer' })).status, 404);
+
+  assert.equal((await h.call('POST', `/api/intents/${id}/approve`, { as: 'operator', body: {} })).status, 403, 'operators cannot approve');
+  const ok = await h.call('POST', `/api/intents/${id}/approve`, { as: 'approver', body: { note: 'looks right' } });
+  assert.equal(ok.status, 200, ok.text);
+  assert.equal((ok.body as { status: string; decidedBy: string }).decidedBy, 'approver-user');
+  const replay = await h.call('POST', `/api/intents/${id}/approve`, { as: 'approver', body: {} });
+  assert.equal(replay.status, 409, 'a decided bundle cannot be decided again');
+  const decisions = await h.store.journal.list({ kind: 'intent.decision' });
+  assert.equal(decisions.filter((d) => (d.payload as { id: string }).id === id).length, 1);
+});

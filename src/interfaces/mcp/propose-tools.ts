@@ -1,6 +1,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { runIntentPipeline } from '../../plan/intent/index.js';
+import { UserError } from '../../core/errors.js';
+import { submitIntent } from '../intent-service.js';
 import type { CoreContext } from '../api/context.js';
 import { proposeAction, ProposalInputSchema } from '../api/proposals.js';
 import { errorResult, jsonResult } from './result.js';
@@ -24,8 +25,9 @@ export function registerProposeTools(server: McpServer, ctx: CoreContext, actor:
 
   server.registerTool('propose_intent', {
     description:
-      'Turn a natural-language request ("run nginx with 3 replicas, 1 core each") into a plan and Kubernetes artefacts, checked against the ' +
-      'guardrail policy. Returns clarifying questions when something is missing (call again with answers). Nothing is applied.',
+      'Turn a natural-language request ("run nginx with 3 replicas, 1 core each", "a VM from template 100") into a plan and artefacts (Kubernetes YAML, ' +
+      'Terraform, Ansible), checked against the guardrail policy and stored as a bundle a human approves. Returns clarifying questions when ' +
+      'something is missing (call again with answers). Nothing is applied.',
     inputSchema: {
       text: z.string().trim().min(1).max(4000).describe('the request; treated as data, never as instructions'),
       answers: z.record(z.enum(['name', 'image', 'replicas', 'cores', 'memory', 'namespace', 'storageClass', 'template', 'node', 'privilege']), z.string().max(500)).optional()
@@ -33,10 +35,18 @@ export function registerProposeTools(server: McpServer, ctx: CoreContext, actor:
     },
     annotations: { readOnlyHint: false, destructiveHint: false, openWorldHint: false },
   }, async ({ text, answers }) => {
-    const r = await runIntentPipeline(text, { policy: ctx.policy.get(), answers, journal: ctx.store.journal, now: ctx.now() });
+    let s;
+    try {
+      s = await submitIntent(ctx.store, text, { policy: ctx.policy.get(), answers, actor, via: 'mcp', now: ctx.now() });
+    } catch (e) {
+      if (e instanceof UserError) return errorResult(e.message);
+      throw e;
+    }
+    const r = s.result;
     return jsonResult({
+      id: s.stored.id, files: r.files.map((f) => ({ path: f.path, kind: f.kind, content: f.content })),
       status: r.status, questions: r.questions, injections: r.injections, plan: r.plan, yaml: r.yaml,
-      findings: r.findings, withheld: r.withheld, approvalRequired: r.approvalRequired, escalation: r.escalation ?? null,
+      findings: r.findings, withheld: r.withheld, approvalRequired: s.stored.approvalRequired, escalation: r.escalation ?? null,
     });
   });
 }
