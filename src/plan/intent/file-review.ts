@@ -6,6 +6,7 @@
  */
 import type { AppliedFix, ArtefactChecker, ArtefactFile } from './artefact.js';
 import { blocking, type Finding } from './findings.js';
+import type { LlmFixer } from './llm-fixer.js';
 import type { ReviewRound } from './review.js';
 
 export interface FileReviewOptions {
@@ -13,7 +14,12 @@ export interface FileReviewOptions {
   maxRounds: number;
   /** Intent ↔ artefact check (every stated field reflected); pure. */
   semantic?: (files: readonly ArtefactFile[]) => Finding[];
+  /** Tried when the rule-based fixers have nothing left and errors remain; kept only if it helps. */
+  llm?: LlmFixer;
 }
+
+/** Blocking findings as `rule@object` keys, to tell whether a change closed some without opening others. */
+const keys = (fs: readonly Finding[]): Set<string> => new Set(fs.filter(blocking).map((f) => `${f.ruleId}@${f.object}`));
 
 export interface FileReviewResult {
   files: ArtefactFile[];
@@ -46,6 +52,24 @@ export async function reviewFiles(initial: readonly ArtefactFile[], opts: FileRe
         files = r.files;
         applied.push(...r.applied);
       }
+    }
+    if (applied.length === 0 && opts.llm && todo.some((f) => f.severity === 'error')) {
+      const proposal = await opts.llm(files, todo);
+      if (proposal.applied.length > 0) {
+        const after = await validate(proposal.files, opts);
+        const before = keys(findings);
+        const now = keys(after);
+        const opened = [...now].filter((k) => !before.has(k));
+        if (opened.length === 0 && now.size < before.size) {
+          rounds.push({ round, findings, fixes: proposal.applied });
+          files = proposal.files;
+          findings = after;
+          continue;
+        }
+        applied.push({ ruleId: 'LLM', object: '(bundle)', change: `proposal dropped: it ${opened.length > 0 ? `opened ${opened.join(', ')}` : 'closed no finding'}` });
+      }
+      rounds.push({ round, findings, fixes: applied });
+      break;
     }
     rounds.push({ round, findings, fixes: applied });
     if (applied.length === 0) break;
