@@ -17,6 +17,7 @@ import type { Inventory } from '../plan/intent/inventory.js';
 import { parseIntent } from '../plan/intent/parse.js';
 import { runIntentPipeline, type IntentPipelineResult, type PreviousBundle } from '../plan/intent/pipeline.js';
 import type { Profile } from '../plan/intent/plan.js';
+import type { SpecHints } from '../plan/intent/repo/spec-hints.js';
 import { IntentSpecSchema } from '../plan/intent/spec.js';
 
 export interface SubmitIntentOptions {
@@ -27,6 +28,8 @@ export interface SubmitIntentOptions {
   profile?: Profile;
   /** The bundle this request changes; by default, for "add … to that cluster", the newest built one of that target. */
   parentId?: string;
+  /** Repository analysis results (`ask --repo`). */
+  hints?: SpecHints;
   actor: string;
   via: 'cli' | 'api' | 'mcp';
   now?: number;
@@ -62,7 +65,7 @@ export async function submitIntent(store: Store, text: string, opts: SubmitInten
   });
   const result = await runIntentPipeline(text, {
     policy: opts.policy, answers: opts.answers, inventory: opts.inventory, profile: opts.profile,
-    nonInteractive: opts.nonInteractive, journal: store.journal, now, previous,
+    nonInteractive: opts.nonInteractive, journal: store.journal, now, previous, hints: opts.hints,
   });
   const risk = intentRiskTier({ target: result.spec.target, action: result.spec.action, approvalRequired: result.approvalRequired });
   const built = result.files.length > 0;
@@ -110,10 +113,16 @@ function safeJoin(dir: string, path: string): string {
   return join(dir, n);
 }
 
-/** Write every file of a bundle under `dir` (which must be empty or absent). */
-export function writeBundle(files: readonly ArtefactFile[], dir: string): string[] {
+/** Refuse a folder with something in it, before any work is done, so nothing is overwritten. */
+export function assertEmptyFolder(dir: string): string {
   const root = resolve(dir);
   if (existsSync(root) && readdirSync(root).length > 0) throw new UserError(`${root} is not empty; choose an empty or new folder so nothing is overwritten`, '--out');
+  return root;
+}
+
+/** Write every file of a bundle under `dir` (which must be empty or absent). */
+export function writeBundle(files: readonly ArtefactFile[], dir: string): string[] {
+  const root = assertEmptyFolder(dir);
   const targets = files.map((f) => ({ f, at: safeJoin(root, f.path) }));
   for (const { f, at } of targets) {
     mkdirSync(dirname(at), { recursive: true });
@@ -123,6 +132,7 @@ export function writeBundle(files: readonly ArtefactFile[], dir: string): string
 }
 
 export async function applyIntent(store: Store, id: string, out: string, by: string): Promise<{ intent: StoredIntent; written: string[] }> {
+  assertEmptyFolder(out);
   const current = await store.intents.require(id);
   const allowed = current.approvalRequired ? ['approved'] : ['ready', 'approved'];
   if (!allowed.includes(current.status)) {

@@ -16,6 +16,7 @@ import type { Manifest } from './k8s/manifest.js';
 import { base64Transcript } from './parse/base64-transcript.js';
 import type { InjectionFlag } from './parse/injection.js';
 import { parseIntent } from './parse.js';
+import type { SpecHints } from './repo/spec-hints.js';
 import { planIntent, type IntentPlan, type Profile } from './plan.js';
 import { DEFAULT_MAX_ROUNDS, reviewAndRefine, type ReviewResult, type ReviewRound } from './review.js';
 import type { IntentSpec } from './spec.js';
@@ -35,6 +36,21 @@ export interface IntentPipelineOptions {
   runId?: string;
   /** The bundle this request changes ("add one more worker to that cluster"): builders grow it, the result carries the diff. */
   previous?: PreviousBundle;
+  /** What repository analysis found (image, ports, env, probes, name): used where the request says nothing. */
+  hints?: SpecHints;
+}
+
+/** The request wins; the repository fills what it left open (never privileges: hints carry none). */
+function foldHints(spec: IntentSpec, hints: SpecHints | undefined, stated: readonly string[]): IntentSpec {
+  if (!hints || spec.target !== 'kubernetes') return spec;
+  const out = structuredClone(spec);
+  if (!stated.includes('image') && hints.image) out.image = hints.image;
+  if (!stated.includes('name') && hints.name && (!out.name || out.name === spec.image)) out.name = hints.name;
+  if (out.ports.length === 0) out.ports = hints.ports;
+  const named = new Set(out.env.map((e) => e.name));
+  out.env = [...out.env, ...hints.env.filter((e) => !named.has(e.name))];
+  if (out.probes.length === 0) out.probes = hints.probes;
+  return out;
 }
 
 /** An earlier bundle, as the intent store keeps it. */
@@ -107,7 +123,7 @@ export async function runIntentPipeline(text: string, opts: IntentPipelineOption
   const t0 = performance.now();
   const parsed = parseIntent(text);
   stages.push({ stage: 'parse', spec: parsed.spec, injections: parsed.injections, privilegeRequests: parsed.privilegeRequests, stated: parsed.stated });
-  const spec = applyAnswers(parsed.spec, answers);
+  const spec = applyAnswers(foldHints(parsed.spec, opts.hints, parsed.stated), answers);
   const questions = clarify(spec, { inventory, policy, privilegeRequests: parsed.privilegeRequests, hardened }).filter((q) => !(q.id === 'privilege' && answers.privilege !== undefined));
   stages.push({ stage: 'clarify', questions, answers });
   const parseMs = performance.now() - t0;

@@ -6,9 +6,12 @@ import { defaultPolicy, loadPolicyFile } from '../../../govern/policy.js';
 import { openStore } from '../../../knowledge/store.js';
 import type { Answers, ClarifyingQuestion } from '../../../plan/intent/clarify.js';
 import { blocking } from '../../../plan/intent/findings.js';
+import { ProxmoxApiError, proxmoxConfigFromEnv, ProxmoxClient, proxmoxInventory } from '../../../execute/providers/proxmox/index.js';
+import type { Inventory } from '../../../plan/intent/inventory.js';
 import { loadInventoryFile } from '../../../plan/intent/inventory-file.js';
+import { analyzeRepository, profileToSpecHints, type SpecHints } from '../../../plan/intent/repo/index.js';
 import type { Profile } from '../../../plan/intent/plan.js';
-import { submitIntent, writeBundle, type SubmittedIntent } from '../../intent-service.js';
+import { assertEmptyFolder, submitIntent, writeBundle, type SubmittedIntent } from '../../intent-service.js';
 import { oneOf } from '../args.js';
 import { printJson } from '../format.js';
 
@@ -29,6 +32,8 @@ interface AskOptions {
   out?: string;
   answer: Answers;
   inventory?: string;
+  proxmox?: boolean;
+  repo?: string;
   policy?: string;
   profile: Profile;
   parent?: string;
@@ -96,6 +101,8 @@ export function registerAsk(program: Command): void {
     .option('--answer <id=value>', `answer a clarifying question (repeatable); ids: ${QUESTION_IDS.join(', ')}`, collectAnswer, {})
     .option('--out <dir>', 'also write the artefacts to this (empty or new) folder')
     .option('--inventory <file>', 'JSON inventory for grounding (nodes with free capacity, templates, storage, names); see README')
+    .option('--proxmox', 'ground on a live Proxmox cluster ($AUTONOMIC_PROXMOX_URL, $AUTONOMIC_PROXMOX_TOKEN): nodes, free capacity, templates, VMIDs')
+    .option('--repo <path-or-url>', 'read the app from a repository (Dockerfile, compose, package.json, Chart.yaml, manifests): image, ports, env, health check')
     .option('--policy <file>', 'guardrail policy YAML (replica bounds etc.); default: built-in policy')
     .option('--profile <profile>', 'hardened (secure defaults added) or as-requested (only what the request names)', oneOf('--profile', ['hardened', 'as-requested'] as const), 'hardened')
     .option('--parent <id>', 'the earlier bundle this request changes (default for "add … to that cluster": the newest built one)')
@@ -112,13 +119,30 @@ export function registerAsk(program: Command): void {
     .action(async (text: string, o: AskOptions) => {
       if (text.trim() === '') throw new UserError('the request is empty', 'intent');
       if (text.length > 20000) throw new UserError(`the request is ${text.length} characters; at most 20000`, 'intent');
+      if (o.out) assertEmptyFolder(o.out);
       const policy = o.policy ? loadPolicyFile(o.policy) : defaultPolicy();
-      const inventory = o.inventory ? loadInventoryFile(o.inventory) : undefined;
+      if (o.inventory && o.proxmox) throw new UserError('use either --inventory or --proxmox, not both', '--proxmox');
+      let inventory: Inventory | undefined = o.inventory ? loadInventoryFile(o.inventory) : undefined;
+      if (o.proxmox) {
+        try {
+          inventory = await proxmoxInventory(await ProxmoxClient.fromConfig(proxmoxConfigFromEnv()));
+        } catch (e) {
+          // A dead or refusing Proxmox is bad input for this command, not a crash: name it and stop.
+          if (e instanceof ProxmoxApiError) throw new UserError(e.message, '--proxmox');
+          throw e;
+        }
+      }
+      let hints: SpecHints | undefined;
+      if (o.repo) {
+        const profile = await analyzeRepository(o.repo);
+        hints = profileToSpecHints(profile);
+        if (!o.json) process.stderr.write(`repository: ${profile.name}${profile.image ? `, image ${profile.image}` : ''}${profile.ports.length ? `, ports ${profile.ports.map((p) => p.port).join(',')}` : ''}${profile.healthPath ? `, health ${profile.healthPath}` : ''}\n`);
+      }
       const store = await openStore(o.db);
       try {
         let answers: Answers = { ...o.answer };
         const interactive = !o.yes && !o.json && process.stdin.isTTY === true;
-        const base = { policy, inventory, profile: o.profile, parentId: o.parent, actor: process.env.USER ?? 'cli', via: 'cli' as const };
+        const base = { policy, inventory, hints, profile: o.profile, parentId: o.parent, actor: process.env.USER ?? 'cli', via: 'cli' as const };
         let s = await submitIntent(store, text, { ...base, answers });
         // Interactive: ask what is open on the terminal, then run again with the answers (each turn is journaled).
         for (let turn = 0; interactive && s.result.status === 'needs-answers' && turn < 5; turn++) {
