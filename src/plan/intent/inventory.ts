@@ -32,6 +32,8 @@ export interface Inventory {
   templates(): readonly VmTemplate[];
   /** Names of workloads/services already present. */
   existingNames(): readonly string[];
+  /** Proxmox VMIDs already in use (VMs and templates), so new VMs get fresh ones. */
+  vmIds?(): readonly number[];
 }
 
 export interface StaticInventoryData {
@@ -42,6 +44,7 @@ export interface StaticInventoryData {
   images?: string[];
   templates?: VmTemplate[];
   existingNames?: string[];
+  vmIds?: number[];
 }
 
 export class StaticInventory implements Inventory {
@@ -66,6 +69,9 @@ export class StaticInventory implements Inventory {
   }
   existingNames(): readonly string[] {
     return this.data.existingNames ?? [];
+  }
+  vmIds(): readonly number[] {
+    return this.data.vmIds ?? [];
   }
 }
 

@@ -22,9 +22,15 @@ export interface PlannedVm {
 }
 
 export interface VmPlan {
+  /** Base name the VM names derive from ("k3s" → "k3s-cp-1"); growth numbers new VMs after it. */
+  name?: string;
   /** Template VMID (or name) every VM is cloned from. */
   template: string;
+  /** Node holding the template, when known: VMs placed elsewhere clone across nodes (clone.node_name). */
+  templateNode?: string;
   datastore: string;
+  /** Directory-type datastore holding the cloud-init snippets (LVM/ZFS pools cannot hold files); "local" when absent. */
+  snippetDatastore?: string;
   bridge: string;
   vlan?: number;
   gateway?: string;
