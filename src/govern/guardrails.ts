@@ -2,13 +2,23 @@ import type { Action } from '../core/action.js';
 import { actionTarget, describeAction } from '../core/action.js';
 import type { Proposal, Verdict } from '../core/proposal.js';
 import type { NodeTelemetry, ServiceTelemetry, Snapshot } from '../core/snapshot.js';
-import type { GuardrailPolicy, ServiceBounds } from './policy.js';
+import type { GuardrailPolicy, RiskTier, ServiceBounds } from './policy.js';
 import { resolveServiceBounds } from './policy.js';
 
 /** $/hour for one node of a type; undefined when unknown. */
 export type PriceLookup = (instanceType: string, spot: boolean) => number | undefined;
 
+/**
+ * Something that may raise an action's risk tier above the policy's (never lower it), with the reason a human
+ * reads in the approval queue: govern/deployment-risk.ts raises risky rollouts to high.
+ */
+export interface RiskRaiser {
+  raise(action: Action, snapshot: Snapshot, now: number): { tier: RiskTier; reason: string } | undefined;
+}
+
 export interface GuardrailOptions {
+  /** Consulted for every proposal (not for approved actions, whose risk the approval settled). */
+  riskRaisers?: readonly RiskRaiser[];
   /**
    * Price source for the cost cap. When it has no answer, the price of a node of the same type
    * and spot-ness in the snapshot is used; with neither, adding nodes under a cost cap is denied.
@@ -178,6 +188,7 @@ export class Guardrails {
         break;
       case 'restart-pod':
       case 'rollback':
+      case 'rollout':
         if (!p.services.has(proposed.service)) denies.push(unknownService(proposed.service));
         break;
     }
@@ -203,6 +214,14 @@ export class Guardrails {
         action,
         reasons: [...clamps, `Risk tier: "${proposed.kind}" is high-risk under this policy, so a human must approve ${describeAction(action)}.`],
       };
+    }
+    if (gateOnTier) {
+      for (const r of this.options.riskRaisers ?? []) {
+        const raised = r.raise(action, snapshot, now);
+        if (raised?.tier === 'high') {
+          return { outcome: 'needs-approval', action, reasons: [...clamps, `Risk tier raised to high: ${raised.reason} A human must approve ${describeAction(action)}.`] };
+        }
+      }
     }
     return { outcome: clamps.length > 0 ? 'clamp' : 'allow', action, reasons: clamps };
   }

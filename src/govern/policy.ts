@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ActionKind } from '../core/action.js';
 import { parseYamlConfig, readConfigFile } from '../core/yaml-config.js';
+import { DriftPolicySchema } from '../plan/lifecycle/drift-policy.js';
 
 /**
  * The guardrail policy: the bounds the loop may never cross, whatever a planner proposes.
@@ -56,6 +57,8 @@ export const RiskTiersSchema = z.strictObject({
   'restart-pod': tier.default('low'),
   rollback: tier.default('low'),
   'cordon-drain': tier.default('high'),
+  /** A canary step; a risky one is raised to high by govern/deployment-risk.ts (GuardrailOptions.riskRaisers). */
+  rollout: tier.default('low'),
 });
 RiskTiersSchema.shape satisfies Record<ActionKind, unknown>;
 
@@ -74,6 +77,7 @@ export const GuardrailPolicySchema = z
     blastRadius: BlastRadiusPolicySchema.default(() => BlastRadiusPolicySchema.parse({})),
     riskTiers: RiskTiersSchema.default(() => RiskTiersSchema.parse({})),
     approvals: ApprovalPolicySchema.default(() => ApprovalPolicySchema.parse({})),
+    drift: DriftPolicySchema.default(() => DriftPolicySchema.parse({})),
   })
   .superRefine((p, ctx) => {
     // Cross-field checks run on the resolved bounds, so `*: {minReplicas: 5}` + `web: {maxReplicas: 3}` is caught.

@@ -19,6 +19,7 @@ import { LoadSpecSchema, makeLoad, type LoadFn } from './load.js';
 import { queueStep, type QueueStep } from './queueing.js';
 import { NodeTable } from './scheduler.js';
 import { FaultText, fakeIp, type FaultSpec } from './faults.js';
+import { TwinRollouts } from './rollout.js';
 
 export const NodePoolSchema = z.object({
   instanceType: z.string(),
@@ -139,6 +140,8 @@ function grown<T extends Float64Array | Float32Array | Int32Array | Uint8Array |
 export class TwinCluster implements TelemetrySource, Provider {
   readonly name = 'twin';
   readonly config: TwinConfig;
+  /** Revisions and canary traffic splits (rollout.ts); inert until a revision is defined or rolled out. */
+  readonly rollouts: TwinRollouts;
   private now: number;
   private readonly rng: Rng;
 
@@ -256,6 +259,7 @@ export class TwinCluster implements TelemetrySource, Provider {
     const f64 = () => new Float64Array(S);
     const i32 = () => new Int32Array(S);
     this.svcNames = cfg.services.map((s) => s.name);
+    this.rollouts = new TwinRollouts(this.svcNames, cfg.seed);
     this.cpuReq = f64(); this.memReq = f64(); this.mu = f64(); this.cpuPerReq = f64(); this.idleCpu = f64();
     this.memBase = f64(); this.timeoutS = f64(); this.sloP99 = f64(); this.sloErr = f64();
     this.desired = i32(); this.nPending = i32(); this.nStarting = i32(); this.nReady = i32(); this.nCrash = i32();
@@ -490,8 +494,19 @@ export class TwinCluster implements TelemetrySource, Provider {
         }
         this.activeFaults = this.activeFaults.filter((f) => !(f.svc === s && (f.spec.kind === 'bad-rollout' || f.spec.kind === 'crash-loop')));
         if (this.revision[s] > 1) this.revision[s]--;
+        this.rollouts.rollback(s);
         this.event('Normal', 'DeploymentRollback', `deployment/${a.service}`, FaultText.rollback(a.service, this.revision[s]));
         return { ok: true, message: `rolled back ${a.service}${wasBad ? ' (bad revision removed)' : ''}${restarted ? `; ${restarted} crash-looping pods restarted` : ''}` };
+      }
+      case 'rollout': {
+        const s = this.svcIndex.get(a.service);
+        if (s === undefined) return { ok: false, message: `unknown service '${a.service}'` };
+        const r = this.rollouts.apply(s, a.revision, a.weight);
+        if (r.ok && r.promoted) {
+          this.revision[s]++;
+          this.event('Normal', 'ScalingReplicaSet', `deployment/${a.service}`, FaultText.rollout(a.service, this.revision[s]));
+        }
+        return { ok: r.ok, message: r.message };
       }
     }
   }
@@ -581,10 +596,11 @@ export class TwinCluster implements TelemetrySource, Provider {
     for (let s = 0; s < this.S; s++) {
       const lambda = this.loads[s](t0);
       const c = this.nReady[s];
-      const mu = this.mu[s] * this.muFactor[s];
+      const mu = this.mu[s] * this.muFactor[s] * this.rollouts.muFactor[s];
       queueStep(this.backlog[s], lambda, c, mu, this.timeoutS[s], dt, q);
       this.backlog[s] = q.backlogAfter;
-      const failed = q.served * this.badFraction[s];
+      const failed = q.served * Math.min(1, this.badFraction[s] + this.rollouts.errorFraction[s]);
+      if (this.rollouts.tracked[s] === 1) this.rollouts.record(s, t0 + dt, q);
       this.totOffered[s] += q.offered;
       this.totServed[s] += q.served;
       this.totDropped[s] += q.dropped;

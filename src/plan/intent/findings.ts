@@ -22,6 +22,7 @@ export interface Finding {
   /** Equivalent checks in well-known scanners, for people who know those. */
   checkov?: string;
   kubeLinter?: string;
+  ansibleLint?: string;
   /** Accepted by the user (e.g. a capability they confirmed): reported, never fixed or escalated. */
   waived?: boolean;
 }

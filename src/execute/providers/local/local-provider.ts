@@ -17,6 +17,7 @@ export class LocalProvider implements Provider {
   }
 
   async apply(action: Action): Promise<Outcome> {
+    if (action.kind === 'rollout') return { ok: false, message: `the local provider has no traffic split between revisions: cannot ${describeAction(action)}` };
     if (action.kind === 'add-nodes' || action.kind === 'remove-node' || action.kind === 'cordon-drain') {
       return { ok: false, message: `the local provider runs processes on this one machine and has no nodes to manage: cannot ${describeAction(action)}` };
     }
