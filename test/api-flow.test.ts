@@ -146,9 +146,9 @@ test('the OpenAPI document lists every route with its methods', async () => {
   const doc = (await h.call('GET', '/openapi.json')).body as { openapi: string; paths: Record<string, Record<string, unknown>> };
   assert.match(doc.openapi, /^3\./);
   const expected: [string, string][] = [
-    ['/api/status', 'get'], ['/api/runs', 'get'], ['/api/runs/{id}', 'get'], ['/api/decisions', 'get'], ['/api/decisions/{seq}', 'get'],
+    ['/api/status', 'get'], ['/api/overview', 'get'], ['/api/runs', 'get'], ['/api/runs/{id}', 'get'], ['/api/decisions', 'get'], ['/api/decisions/{seq}', 'get'],
     ['/api/journal/verify', 'get'], ['/api/approvals', 'get'], ['/api/approvals/{id}/approve', 'post'], ['/api/approvals/{id}/reject', 'post'],
-    ['/api/proposals', 'post'], ['/api/intents', 'post'], ['/api/telemetry', 'get'], ['/api/telemetry/forecast', 'get'], ['/api/policy', 'get'], ['/api/policy', 'put'], ['/api/events', 'get'], ['/metrics', 'get'], ['/openapi.json', 'get'],
+    ['/api/proposals', 'post'], ['/api/intents', 'post'], ['/api/intents', 'get'], ['/api/intents/{id}', 'get'], ['/api/intents/{id}/approve', 'post'], ['/api/intents/{id}/reject', 'post'], ['/api/telemetry', 'get'], ['/api/telemetry/forecast', 'get'], ['/api/policy', 'get'], ['/api/policy', 'put'], ['/api/events', 'get'], ['/metrics', 'get'], ['/mcp', 'post'], ['/openapi.json', 'get'],
   ];
   for (const [path, method] of expected) assert.ok(doc.paths[path]?.[method], `${method.toUpperCase()} ${path} missing from the document`);
   const documented = Object.entries(doc.paths).flatMap(([p, ms]) => Object.keys(ms).map((m) => `${m} ${p}`)).sort();

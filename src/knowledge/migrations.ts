@@ -148,6 +148,38 @@ export interface LoopTicksTable {
   committed_at: number;
 }
 
+/** One row per run: the latest summary of what its loop saw (knowledge/latest-state.ts), upserted each tick. */
+export interface LatestStateTable {
+  run_id: string;
+  /** Loop (possibly simulated) time of the snapshot. */
+  at: number;
+  /** Wall-clock seconds of the write: how stale the view is. */
+  updated_at: number;
+  /** JSON of the bounded summary (LoopStateSchema). */
+  state: string;
+}
+
+/** Approvals a replicated loop queued, so whichever replica leads later knows them (knowledge/loop-approvals.ts). */
+export interface LoopApprovalsTable {
+  approval_id: string;
+  loop_id: string;
+  /** actionTarget of the action: one waiting approval per resource across leaders. */
+  target: string;
+  term: number;
+  queued_at: number;
+}
+
+/** At most one row per approval: the leader that took it to execute (primary key = exactly one claim). */
+export interface ApprovalClaimsTable {
+  approval_id: string;
+  loop_id: string;
+  term: number;
+  holder: string;
+  claimed_at: number;
+  /** null until settled: 'executed', 'failed' or 'refused' (the guardrails recheck said no). */
+  outcome: string | null;
+}
+
 export interface KnowledgeSchema {
   journal: JournalTable;
   journal_head: JournalHeadTable;
@@ -159,6 +191,9 @@ export interface KnowledgeSchema {
   leader_terms: LeaderTermsTable;
   loop_ticks: LoopTicksTable;
   intents: IntentsTable;
+  latest_state: LatestStateTable;
+  loop_approvals: LoopApprovalsTable;
+  approval_claims: ApprovalClaimsTable;
 }
 
 export type KnowledgeDb = Kysely<KnowledgeSchema>;
@@ -355,6 +390,42 @@ const intentsMigration: Migration = {
   },
 };
 
+const latestStateMigration: Migration = {
+  async up(db: AnyDb) {
+    await db.schema
+      .createTable('latest_state')
+      .addColumn('run_id', 'text', (c) => c.primaryKey())
+      .addColumn('at', 'double precision', (c) => c.notNull())
+      .addColumn('updated_at', 'double precision', (c) => c.notNull())
+      .addColumn('state', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('latest_state_updated').on('latest_state').column('updated_at').execute();
+  },
+};
+
+const loopApprovalsMigration: Migration = {
+  async up(db: AnyDb) {
+    await db.schema
+      .createTable('loop_approvals')
+      .addColumn('approval_id', 'text', (c) => c.primaryKey())
+      .addColumn('loop_id', 'text', (c) => c.notNull())
+      .addColumn('target', 'text', (c) => c.notNull())
+      .addColumn('term', 'bigint', (c) => c.notNull())
+      .addColumn('queued_at', 'double precision', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('loop_approvals_loop_target').on('loop_approvals').columns(['loop_id', 'target']).execute();
+    await db.schema
+      .createTable('approval_claims')
+      .addColumn('approval_id', 'text', (c) => c.primaryKey())
+      .addColumn('loop_id', 'text', (c) => c.notNull())
+      .addColumn('term', 'bigint', (c) => c.notNull())
+      .addColumn('holder', 'text', (c) => c.notNull())
+      .addColumn('claimed_at', 'double precision', (c) => c.notNull())
+      .addColumn('outcome', 'text')
+      .execute();
+  },
+};
+
 /** In-code provider: migrations ship inside the bundle, no folder scanning at runtime. */
 export class KnowledgeMigrationProvider implements MigrationProvider {
   constructor(private readonly flavor: SqlFlavor) {}
@@ -368,6 +439,8 @@ export class KnowledgeMigrationProvider implements MigrationProvider {
       '0005_telemetry': telemetryMigration,
       '0006_ha': haMigration,
       '0007_intents': intentsMigration,
+      '0008_latest_state': latestStateMigration,
+      '0009_loop_approvals': loopApprovalsMigration,
     };
   }
 }

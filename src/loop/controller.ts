@@ -7,6 +7,7 @@ import type { TelemetrySource } from '../monitor/source.js';
 import type { PlanContext, PlanNote, PlanOutcome, ScalingPolicy } from '../plan/scaling/policy.js';
 import type { Provider } from '../execute/provider.js';
 import type { LoopMode } from './mode.js';
+import type { TickObserver } from './state-recorder.js';
 
 /** The guardrails as the loop uses them (govern/guardrails.ts implements it). */
 export interface GuardrailGate {
@@ -60,6 +61,8 @@ export interface ControllerOptions {
   runId?: string | null;
   /** Replaying a resumed run: decide and execute as before but do not write the journal again. */
   suppressJournal?: (at: number) => boolean;
+  /** Keeps the run's latest state in the store for the live overview (loop/state-recorder.ts). */
+  state?: TickObserver;
 }
 
 export interface Decision {
@@ -153,6 +156,7 @@ export class Controller {
 
     this.lastOutcomes = result.decisions.map((d) => ({ proposal: d.proposal, verdict: d.verdict, outcome: d.outcome, approvalId: d.approvalId }));
     await this.record(result, snapshot);
+    await this.o.state?.record(snapshot);
     result.durationMs = performance.now() - started;
     return result;
   }

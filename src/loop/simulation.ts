@@ -24,6 +24,8 @@ import { Controller, type ApprovalSink, type ApprovedAction, type DecisionSink }
 import { ApprovalFlow } from './approval-flow.js';
 import { ActionTally } from './flaps.js';
 import { LOOP_MODES } from './mode.js';
+import { StateRecorder } from './state-recorder.js';
+import { LatestStateStore } from '../knowledge/latest-state.js';
 import { LoadChoiceSchema, SCENARIO_NODE_TYPE, SCENARIO_SLO_ERROR_RATE, SHOP, scenarioTwin, staticReplicas } from './scenario.js';
 
 export const POLICY_NAMES = ['static', 'hpa', 'autonomic'] as const;
@@ -171,6 +173,10 @@ export async function runSimulation(prepared: PreparedSimulation, deps: Simulati
   const replaying = (at: number): boolean => deps.journaledUntil !== undefined && at <= deps.journaledUntil;
 
   const approvals = simulationApprovals(guardrailPolicy, spec, deps, replaying);
+  // The run's latest state, for the live overview of `autonomic serve` (rate-limited: a week simulates in seconds).
+  const state = deps.store && deps.runId
+    ? new StateRecorder({ sink: new LatestStateStore(deps.store.db), runId: deps.runId, objectives: scenarioObjectives() })
+    : undefined;
   const controller = new Controller({
     source: twin,
     provider: twin,
@@ -182,6 +188,7 @@ export async function runSimulation(prepared: PreparedSimulation, deps: Simulati
     mode: spec.mode,
     runId: deps.runId ?? null,
     suppressJournal: replaying,
+    state,
   });
 
   const total = spec.days * 86400;
@@ -228,6 +235,7 @@ export async function runSimulation(prepared: PreparedSimulation, deps: Simulati
     }
   }
 
+  await state?.flush();
   const s = twin.stats();
   return {
     policy: spec.policy,
@@ -308,6 +316,11 @@ function simulationApprovals(policy: GuardrailPolicy, spec: SimulationSpec, deps
       return replayIds.delete(id) ? replay.settle(id, executed) : live.settle(id, executed);
     },
   };
+}
+
+/** The shop's SLOs (and the twin's error-rate objective for any other service), for the overview's status badges. */
+function scenarioObjectives(): Record<string, { p99Ms: number; errorRate: number }> {
+  return { '*': { p99Ms: 200, errorRate: SCENARIO_SLO_ERROR_RATE }, ...Object.fromEntries(SHOP.map((s) => [s.name, { p99Ms: s.sloP99Ms, errorRate: SCENARIO_SLO_ERROR_RATE }])) };
 }
 
 /** `at|target` → id of each approval the run queued, from its journal's decision entries. */

@@ -24,6 +24,8 @@ import { runRoutes } from './routes/runs.js';
 import { intentRoutes } from './routes/intents.js';
 import { telemetryRoutes } from './routes/telemetry.js';
 import { statusRoutes } from './routes/status.js';
+import { overviewRoutes } from './routes/overview.js';
+import { mcpRoutes } from './routes/mcp.js';
 import { KeyedSerial } from './serial.js';
 import { webRoutes } from '../web/routes.js';
 
@@ -112,7 +114,7 @@ export async function buildApiServer(o: ApiServerOptions): Promise<ApiServer> {
   });
   installAuth(app, ctx.tokens);
 
-  for (const routes of [statusRoutes, runRoutes, decisionRoutes, journalRoutes, approvalRoutes, proposalRoutes, intentRoutes, telemetryRoutes, policyRoutes, eventRoutes, metricsRoutes, openApiRoutes]) {
+  for (const routes of [statusRoutes, overviewRoutes, runRoutes, decisionRoutes, journalRoutes, approvalRoutes, proposalRoutes, intentRoutes, telemetryRoutes, policyRoutes, eventRoutes, metricsRoutes, mcpRoutes, openApiRoutes]) {
     await app.register(routes, { ctx });
   }
   await app.register(webRoutes);

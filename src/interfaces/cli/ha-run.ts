@@ -3,6 +3,7 @@ import type { Store } from '../../knowledge/store.js';
 import type { Controller } from '../../loop/controller.js';
 import { runHaLoop, type TickBuffer } from '../../loop/ha-loop.js';
 import type { LiveLoopOptions, LiveLoopSummary } from '../../loop/live-loop.js';
+import type { ReplicatedApprovalFlow } from '../../loop/replicated-approval-flow.js';
 
 /**
  * `autonomic run --ha`: replicas of the live loop sharing a PostgreSQL store. The leader ticks; followers wait,
@@ -23,6 +24,8 @@ export interface ReplicatedRunOptions extends LiveLoopOptions {
   /** Journals into `buffer`, which each committed tick empties into the journal. */
   controller: Controller;
   buffer: TickBuffer;
+  /** The controller's approval queue, told the fencing term each time this replica becomes leader. */
+  approvals?: Pick<ReplicatedApprovalFlow, 'lead'>;
 }
 
 export async function runReplicated(o: ReplicatedRunOptions): Promise<LiveLoopSummary & { terms: number }> {
@@ -41,6 +44,7 @@ export async function runReplicated(o: ReplicatedRunOptions): Promise<LiveLoopSu
     untilTick: o.maxTicks === undefined ? undefined : start + o.maxTicks,
     // The live system is the state: a new leader just continues (no replay, unlike a simulation).
     async takeOver() {
+      o.approvals?.lead(election.fence(), election.id);
       return {
         async tick(n) {
           o.buffer.drain(); // leftovers of a tick that threw

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { ApiContext } from '../context.js';
 import { ApiError } from '../errors.js';
 import { errorResponses } from '../schemas.js';
+import { LatestStateStore } from '../../../knowledge/latest-state.js';
 
 /** Most journal entries one poll sends; a backlog drains over the following polls. */
 const PAGE = 200;
@@ -24,7 +25,7 @@ export const eventRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext }> = async (ap
   app.get('/api/events', {
     config: { access: 'viewer' },
     schema: {
-      summary: 'Server-sent events: one `entry` event per new journal entry (id = sequence number)',
+      summary: 'Server-sent events: one `entry` event per new journal entry (id = sequence number); an `overview` event (no id) when a loop records a new state (GET /api/overview)',
       tags: ['journal'],
       querystring: z.strictObject({
         kind: z.string().min(1).max(64).regex(/^[A-Za-z0-9._-]+$/).optional().describe('only entries of this kind, e.g. decision'),
@@ -37,6 +38,10 @@ export const eventRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext }> = async (ap
     if (open >= MAX_STREAMS) throw new ApiError(503, 'too-many-streams', `at most ${MAX_STREAMS} event streams at once`);
     let cursor = req.headers['last-event-id'] ?? req.query.after ?? (await ctx.store.journal.head()).seq;
     const kind = req.query.kind;
+    // The loop's latest state is not in the journal: its last write time is polled alongside, announced when it moves.
+    const states = new LatestStateStore(ctx.store.db);
+    const announceOverview = kind === undefined || kind === 'overview';
+    let overviewAt = announceOverview ? await states.lastWrite() : 0;
     open++;
     reply.hijack();
     const res = reply.raw;
@@ -75,6 +80,14 @@ export const eventRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext }> = async (ap
           // JSON.stringify escapes newlines, so one entry is always one `data:` line.
           res.write(`id: ${e.seq}\nevent: entry\ndata: ${JSON.stringify(e)}\n\n`);
           lastWrite = Date.now();
+        }
+        if (announceOverview) {
+          const at = await states.lastWrite();
+          if (at > overviewAt) {
+            overviewAt = at;
+            res.write(`event: overview\ndata: ${JSON.stringify({ updatedAt: at })}\n\n`);
+            lastWrite = Date.now();
+          }
         }
         if (Date.now() - lastWrite >= HEARTBEAT_MS) {
           res.write(`: keep-alive\n\n`);

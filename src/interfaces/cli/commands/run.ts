@@ -16,7 +16,11 @@ import { Controller, type TickResult } from '../../../loop/controller.js';
 import { ApprovalFlow } from '../../../loop/approval-flow.js';
 import { runLiveLoop, type LiveLoopOptions } from '../../../loop/live-loop.js';
 import { TickBuffer } from '../../../loop/ha-loop.js';
-import { runReplicated } from '../ha-run.js';
+import { runReplicated, RUN_LOOP_ID } from '../ha-run.js';
+import { ReplicatedApprovalFlow } from '../../../loop/replicated-approval-flow.js';
+import { LoopApprovalLedger } from '../../../knowledge/loop-approvals.js';
+import { StateRecorder } from '../../../loop/state-recorder.js';
+import { LatestStateStore } from '../../../knowledge/latest-state.js';
 import { TelemetryRecorder, requestRateKey } from '../../../loop/telemetry-recorder.js';
 import { TelemetryStore } from '../../../knowledge/telemetry.js';
 import { ModelRegistry } from '../../../knowledge/model-registry.js';
@@ -114,15 +118,26 @@ export function registerRun(program: Command): void {
       });
       const run = await store.runs.create({ command: 'run', config: { source: 'prometheus', url, provider: o.provider ?? null, policy: o.policy, mode, intervalSeconds: o.interval } });
       const haBuffer = o.ha ? new TickBuffer() : undefined;
+      // Approved proposals made through the API or MCP are taken over and run (after the guardrails recheck them).
+      const external = (a: { source: string }): boolean => /^(api|mcp):/.test(a.source);
+      // --ha: the queue lives in the shared store with the leader's fencing term, so whichever replica leads when a
+      // person approves runs the action, once.
+      const haApprovals = o.ha
+        ? new ReplicatedApprovalFlow({ ledger: new LoopApprovalLedger(store.db, store.flavor), loopId: RUN_LOOP_ID, expirySeconds: guardrailPolicy.approvals.expirySeconds, adoptExternal: external })
+        : undefined;
       const controller = new Controller({
         source, provider: local?.provider ?? new NoExecuteProvider('no execute provider given (--provider)'), policies, analyzers,
         guardrails: new Guardrails(guardrailPolicy), journal: haBuffer ?? store.journal, mode, runId: run.id,
         // High-risk actions wait in the store's queue (`autonomic approvals`, the API, the dashboard); approved ones,
         // and approved proposals made through the API or MCP, run on a later tick after the guardrails recheck them.
-        // Not under --ha: there every journal write goes through the leader's tick ledger.
-        approvals: o.ha ? undefined : new ApprovalFlow({
+        approvals: haApprovals ?? new ApprovalFlow({
           repo: store.approvals, expirySeconds: guardrailPolicy.approvals.expirySeconds, journal: store.journal, runId: run.id,
-          adoptExternal: (a) => /^(api|mcp):/.test(a.source),
+          adoptExternal: external,
+        }),
+        // The run's latest state, for the live overview (`autonomic serve`, the dashboard).
+        state: new StateRecorder({
+          sink: new LatestStateStore(store.db), runId: run.id, minIntervalMs: 0,
+          onError: (e) => process.stderr.write(`overview state not stored: ${e instanceof Error ? e.message : String(e)}\n`),
         }),
       });
       // Every tick's request rates go to the store in 5-minute buckets: the history scheduled retraining reads.
@@ -154,7 +169,7 @@ export function registerRun(program: Command): void {
         };
         // --ha: only the elected leader ticks, and each tick is committed once across the replicas.
         const summary = haBuffer
-          ? await runReplicated({ ...loop, store, url: resolveDbPath(o.db), runId: run.id, json: o.json === true, controller, buffer: haBuffer })
+          ? await runReplicated({ ...loop, store, url: resolveDbPath(o.db), runId: run.id, json: o.json === true, controller, buffer: haBuffer, approvals: haApprovals })
           : await runLiveLoop(controller, loop);
         await store.runs.complete(run.id, { ...summary });
         if (!o.json) process.stderr.write(`run ${run.id} stopped after ${summary.ticks} ticks (${summary.failedTicks} without telemetry)\n`);

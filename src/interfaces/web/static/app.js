@@ -68,6 +68,97 @@ async function loadRuns() {
   if (!ul.childElementCount) ul.append(el('li', 'No runs yet.', 'meta'));
 }
 
+// ---- live cluster: the state the loop recorded last (GET /api/overview), refreshed on the stream's `overview` events ----
+const fixed = (x, d = 1) => Number(x).toFixed(d);
+const percent = (x) => `${(100 * x).toFixed(x < 0.01 ? 2 : 1)} %`;
+let overviewPoll = null;
+let overviewDebounce = null;
+
+function meter(used, total) {
+  const m = el('meter');
+  m.min = 0;
+  m.max = Math.max(total, 1);
+  m.value = Math.min(used, m.max);
+  m.high = 0.85 * m.max;
+  return m;
+}
+
+function usage(label, used, total, unit) {
+  const dd = el('dd');
+  dd.append(meter(used, total), document.createTextNode(`${fixed(used, 0)} / ${fixed(total, 0)} ${unit} requested (${total > 0 ? fixed((100 * used) / total, 0) : 0} %)`));
+  return [el('dt', label), dd];
+}
+
+function serviceRow(s) {
+  const tr = el('tr');
+  tr.dataset.service = s.name;
+  tr.dataset.status = s.status;
+  const badge = el('span', s.status, `badge status-${s.status}`);
+  if (s.reasons.length) badge.title = s.reasons.join('; ');
+  const status = el('td');
+  status.append(badge);
+  if (s.reasons.length) status.append(el('div', s.reasons.join('; '), 'meta'));
+  tr.append(
+    el('td', s.name),
+    el('td', `${s.readyReplicas}/${s.replicas}${s.pendingReplicas ? ` (+${s.pendingReplicas} pending)` : ''}`),
+    el('td', `${fixed(s.requestRate)} req/s · cpu ${fixed(100 * s.cpuUtilization, 0)} %`),
+    el('td', `${fixed(s.p99Ms, 0)} / ${s.slo.p99Ms} ms`),
+    el('td', `${percent(s.errorRate)} / ${percent(s.slo.errorRate)}`),
+    status,
+  );
+  return tr;
+}
+
+function renderOverview(o) {
+  const fresh = $('cluster-freshness');
+  const rows = $('service-rows');
+  const dl = $('cluster-summary');
+  if (!o) {
+    fresh.textContent = 'no data';
+    fresh.className = 'badge fresh-none';
+    $('cluster-meta').textContent = 'No loop has recorded its state yet: start `autonomic run`, `demo` or `simulate` on this store.';
+    dl.replaceChildren();
+    rows.replaceChildren();
+    return;
+  }
+  const st = o.state;
+  const c = st.cluster;
+  fresh.textContent = o.stale ? `stale (${fixed(o.ageSeconds, 0)} s old)` : 'live';
+  fresh.className = `badge ${o.stale ? 'fresh-stale' : 'fresh-live'}`;
+  fresh.dataset.stale = String(o.stale);
+  $('cluster-meta').textContent = `run ${o.runId}${o.run ? ` · ${o.run.command} (${o.run.status})` : ''} · loop time ${when(st.at)} · written ${fixed(o.ageSeconds, 0)} s ago${st.degraded ? ` · DEGRADED: ${st.degraded}` : ''}`;
+  dl.replaceChildren(
+    el('dt', 'nodes ready'), el('dd', `${c.nodes.ready} / ${c.nodes.total}${c.nodes.provisioning ? ` (${c.nodes.provisioning} provisioning)` : ''}`),
+    ...usage('CPU', c.cpu.requestedMillis / 1000, c.cpu.allocatableMillis / 1000, 'cores'),
+    ...usage('memory', c.memory.requestedMiB / 1024, c.memory.allocatableMiB / 1024, 'GiB'),
+    el('dt', 'cost'), el('dd', c.costPerHour === null ? '—' : `$${fixed(c.costPerHour, 2)} / hour`),
+    el('dt', 'services'), el('dd', `${c.services.total}: ${c.services.ok} ok, ${c.services.warning} warning, ${c.services.violated} violating their SLO`),
+  );
+  rows.replaceChildren(...st.services.map(serviceRow));
+  if (st.servicesOmitted) {
+    const tr = el('tr');
+    const td = el('td', `… and ${st.servicesOmitted} more`, 'meta');
+    td.colSpan = 6;
+    tr.append(td);
+    rows.append(tr);
+  }
+}
+
+async function loadOverview() {
+  const res = await fetch('/api/overview', { headers: { authorization: `Bearer ${sessionStorage.getItem(TOKEN_KEY) ?? ''}` } });
+  const data = await res.json().catch(() => ({}));
+  if (res.status === 401) throw new Unauthorized(data.message ?? 'unauthenticated');
+  if (res.status === 404) return renderOverview(null);
+  if (!res.ok) throw new Error(`GET /api/overview: ${res.status} ${data.message ?? ''}`.trim());
+  renderOverview(data);
+}
+
+/** An `overview` event: the loop wrote a new state (ticks can be many a second in a simulation: refresh once per burst). */
+function overviewChanged() {
+  clearTimeout(overviewDebounce);
+  overviewDebounce = setTimeout(() => { loadOverview().catch(showError); }, 200);
+}
+
 // ---- forecast vs actual: inline SVG built with DOM calls, so series names and numbers never become markup ----
 const SVG = 'http://www.w3.org/2000/svg';
 function svg(tag, attrs) {
@@ -235,6 +326,7 @@ async function listen() {
             else if (line.startsWith('event: ')) event = line.slice(7);
             else if (line.startsWith('data: ')) data += line.slice(6);
           }
+          if (event === 'overview') { overviewChanged(); continue; }
           if (event !== 'entry' || !data) continue;
           const entry = JSON.parse(data);
           liveEntry(entry);
@@ -314,8 +406,11 @@ async function enter() {
   $('error').textContent = '';
   try {
     const s = await loadStatus();
-    await Promise.all([loadApprovals(), loadDecisions(s.journal.entries), loadVerify(), loadRuns(), loadTelemetry()]);
+    await Promise.all([loadOverview(), loadApprovals(), loadDecisions(s.journal.entries), loadVerify(), loadRuns(), loadTelemetry()]);
     document.body.dataset.ready = 'true';
+    // The age (and so staleness) moves even when nothing is written: re-read now and then.
+    clearInterval(overviewPoll);
+    overviewPoll = setInterval(() => { loadOverview().catch(showError); }, 5000);
   } catch (e) {
     showError(e);
     return;
@@ -327,6 +422,8 @@ function logout(message) {
   sessionStorage.removeItem(TOKEN_KEY);
   stream?.abort();
   stream = null;
+  clearInterval(overviewPoll);
+  clearTimeout(overviewDebounce);
   document.body.dataset.ready = '';
   $('dashboard').hidden = true;
   $('logout').hidden = true;
