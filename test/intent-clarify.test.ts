@@ -62,7 +62,10 @@ test('Proxmox: template, name and node questions list real templates and nodes',
     ],
   });
   const q = clarify(parseIntent('create a webserver based on template vm id 100').spec, { inventory: inv, policy });
-  assert.ok(q.some((x) => x.id === 'name' && x.blocking));
+  // "a webserver" implies a name: offered for confirmation, not demanded.
+  assert.ok(q.some((x) => x.id === 'name' && !x.blocking && x.suggested === 'webserver'));
+  assert.ok(q.some((x) => x.id === 'sshKey' && x.blocking), 'cloud-init needs a public key to log in');
+  assert.ok(q.some((x) => x.id === 'cores') && q.some((x) => x.id === 'memory'), 'size is asked for');
   const node = q.find((x) => x.id === 'node');
   assert.equal(node?.suggested, 'pve2');
   assert.match(node!.options[0], /^pve2 \(12\.0 cores/);

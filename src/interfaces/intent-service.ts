@@ -76,7 +76,8 @@ export async function submitIntent(store: Store, text: string, opts: SubmitInten
     status: result.status,
     answers: Object.fromEntries(Object.entries(opts.answers ?? {}).filter((e): e is [string, string] => typeof e[1] === 'string')),
     spec: result.spec,
-    plan: result.plan,
+    // A VM plan is what a later "add one more worker" grows, so it is what gets kept.
+    plan: result.vmPlan ?? result.plan,
     files: result.files,
     findings: result.findings,
     parentId: previous?.id ?? null,

@@ -1,7 +1,7 @@
 import cliProgress from 'cli-progress';
 import type { Store } from '../../knowledge/store.js';
 import type { Run } from '../../knowledge/runs.js';
-import { runSimulation, type PreparedSimulation, type SimulationProgress, type SimulationReport } from '../../loop/simulation.js';
+import { runSimulation, type PreparedSimulation, type SimulationDeps, type SimulationProgress, type SimulationReport } from '../../loop/simulation.js';
 
 /** A progress bar on stderr (only on a terminal, so pipes and --json stay clean), one per run. */
 export function progressBars(enabled: boolean): { bar(label: string): (p: SimulationProgress) => void; stop(): void } {
@@ -41,6 +41,8 @@ export async function trackedSimulation(
   prepared: PreparedSimulation,
   onProgress: (p: SimulationProgress) => void,
   resumed?: Run,
+  /** Per-tick observers for this run (shadow mode), given the run and what its journal already holds. */
+  observe?: (run: Run, journaledUntil: number | undefined) => Pick<SimulationDeps, 'onTick'>,
 ): Promise<{ run: Run; report: SimulationReport }> {
   const spec = prepared.spec;
   const run = resumed ?? (await store.runs.create({ command: 'simulate', config: spec, seed: spec.seed }));
@@ -59,6 +61,7 @@ export async function trackedSimulation(
       journaledUntil,
       onProgress,
       onCheckpoint: (at, p) => store.runs.checkpoint(run.id, at, p),
+      ...observe?.(run, journaledUntil),
     });
     await store.journal.append({
       at: prepared.twin.time, runId: run.id, kind: 'run', actor: 'cli',

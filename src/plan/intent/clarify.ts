@@ -26,9 +26,13 @@ function roleText(spec: IntentSpec): string {
 
 export type QuestionReason = 'missing' | 'ambiguous' | 'out-of-range' | 'not-found' | 'policy' | 'privilege';
 
+/** Every question id; answers (CLI `--answer`, API, MCP) are keyed by these. */
+export const QUESTION_IDS = ['name', 'image', 'replicas', 'cores', 'memory', 'namespace', 'storageClass', 'template', 'node', 'sshKey', 'privilege'] as const;
+export type QuestionId = (typeof QUESTION_IDS)[number];
+
 export interface ClarifyingQuestion {
   /** Stable id; answers are keyed by it. */
-  id: 'name' | 'image' | 'replicas' | 'cores' | 'memory' | 'namespace' | 'storageClass' | 'template' | 'node' | 'privilege';
+  id: QuestionId;
   reason: QuestionReason;
   question: string;
   /** Real options from the inventory (may be empty when the inventory knows none). */
@@ -43,6 +47,8 @@ export interface ClarifyOptions {
   policy: GuardrailPolicy;
   /** Privilege-widening asks the parser found. */
   privilegeRequests?: readonly string[];
+  /** Spec fields the request stated (a name it only implied is offered for confirmation). */
+  stated?: readonly string[];
   hardened?: boolean;
 }
 
@@ -115,20 +121,29 @@ export function clarify(spec: IntentSpec, opts: ClarifyOptions): ClarifyingQuest
     }
   }
 
-  if (spec.target === 'proxmox') {
+  // Growing an earlier cluster takes template, names, sizes and keys from that bundle: nothing to ask.
+  if (spec.target === 'proxmox' && !spec.vm?.grow) {
+    const cluster = spec.vm?.cluster;
     const templates = inv.templates().map((t) => `${t.id} (${t.name})`);
     if (!spec.template) qs.push({ id: 'template', reason: 'missing', question: 'Which template should the VM be cloned from?', options: templates, blocking: true });
     else if (inv.templates().length > 0 && !inv.templates().some((t) => t.id === spec.template || t.name === spec.template)) {
       qs.push({ id: 'template', reason: 'not-found', question: `There is no template "${spec.template}". Which one?`, options: templates, blocking: true });
     }
-    if (!spec.name) qs.push({ id: 'name', reason: 'missing', question: 'What should the VM be called?', options: [], blocking: true });
+    const taken = new Set(inv.existingNames());
+    if (!spec.name) qs.push({ id: 'name', reason: 'missing', question: cluster ? 'What should the cluster be called (VM names derive from it)?' : 'What should the VM be called?', options: [], blocking: true });
+    else if (taken.has(spec.name)) qs.push({ id: 'name', reason: 'ambiguous', question: `A VM named "${spec.name}" already exists. What should the new one be called?`, options: [`${spec.name}-2`], suggested: `${spec.name}-2`, blocking: true });
+    else if (!(opts.stated ?? []).includes('name')) qs.push({ id: 'name', reason: 'ambiguous', question: `Call ${cluster ? 'the cluster' : 'the VM'} "${spec.name}"?`, options: [spec.name], suggested: spec.name, blocking: false });
     const nodes = inv.nodes().filter((n) => n.ready);
-    if (!spec.constraints.node && nodes.length > 1) {
+    // A cluster is spread over the nodes by the planner (control planes apart); a single VM can be pinned.
+    if (!cluster && !spec.constraints.node && nodes.length > 1) {
       const byFree = [...nodes].sort((a, b) => b.cpuFreeMillis - a.cpuFreeMillis);
       qs.push({ id: 'node', reason: 'missing', question: 'Which node should it run on?', options: byFree.map((n) => `${n.name} (${(n.cpuFreeMillis / 1000).toFixed(1)} cores, ${Math.floor(n.memoryFreeMiB / 1024)} GiB free)`), suggested: byFree[0].name, blocking: false });
     }
-    if (spec.cores === undefined) qs.push({ id: 'cores', reason: 'missing', question: 'How many cores?', options: ['1', '2', '4'], suggested: '2', blocking: false });
-    if (spec.memoryMiB === undefined) qs.push({ id: 'memory', reason: 'missing', question: 'How much memory?', options: ['1Gi', '2Gi', '4Gi'], suggested: '2Gi', blocking: false });
+    if (!cluster && spec.cores === undefined) qs.push({ id: 'cores', reason: 'missing', question: 'How many cores?', options: ['1', '2', '4'], suggested: '2', blocking: false });
+    if (!cluster && spec.memoryMiB === undefined) qs.push({ id: 'memory', reason: 'missing', question: 'How much memory?', options: ['1Gi', '2Gi', '4Gi'], suggested: '2Gi', blocking: false });
+    if ((spec.vm?.sshKeys.length ?? 0) === 0) {
+      qs.push({ id: 'sshKey', reason: 'missing', question: 'Which SSH public key may log in (cloud-init; password login stays off)?', options: [], blocking: true });
+    }
   }
 
   const priv = opts.privilegeRequests ?? [];
@@ -140,7 +155,7 @@ export function clarify(spec: IntentSpec, opts: ClarifyOptions): ClarifyingQuest
   return qs;
 }
 
-export type Answers = Partial<Record<ClarifyingQuestion['id'], string>>;
+export type Answers = Partial<Record<QuestionId, string>>;
 
 /** Fold answers into the spec (a new object); invalid answers are ignored, so the question comes back. */
 export function applyAnswers(spec: IntentSpec, answers: Answers): IntentSpec {
@@ -170,5 +185,10 @@ export function applyAnswers(spec: IntentSpec, answers: Answers): IntentSpec {
   if (answers.storageClass) for (const s of out.storage) s.storageClass = answers.storageClass.trim();
   if (answers.template) out.template = answers.template.trim().split(/\s+/)[0];
   if (answers.node) out.constraints.node = answers.node.trim().split(/\s+/)[0];
+  const key = answers.sshKey?.trim();
+  // Only a public key is taken (an "ssh-…"/"ecdsa-…" line); anything else leaves the question open.
+  if (key && /^(?:ssh-(?:ed25519|rsa|dss)|ecdsa-sha2-nistp\d+|sk-ssh-ed25519@openssh\.com)\s+[A-Za-z0-9+/=]+(?:\s+[\w.@-]+)?$/.test(key)) {
+    out.vm = { ...(out.vm ?? { sshKeys: [], packages: [] }), sshKeys: [...(out.vm?.sshKeys ?? []), key] };
+  }
   return out;
 }

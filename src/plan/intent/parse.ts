@@ -11,7 +11,10 @@ import { findEnv } from './parse/env.js';
 import { findAutoscale, findExposure, wantsHighAvailability } from './parse/exposure.js';
 import { findImage, imageBase } from './parse/images.js';
 import { screenInjection, privilegeRequests, type InjectionFlag } from './parse/injection.js';
+import { findAwsIntent } from './parse/aws.js';
+import { findHostsIntent } from './parse/hosts.js';
 import { findAnnotations, findLabels } from './parse/labels.js';
+import { findGrowth, findVmIntent, findVmName } from './parse/proxmox.js';
 import { requestedObjects, type RequestedObject } from './parse/mentions.js';
 import { objectFields } from './parse/objects.js';
 import { findNamespace, findPodOptions, findReplicas } from './parse/pod-options.js';
@@ -31,17 +34,23 @@ export interface ParseResult {
 }
 
 function detectTarget(text: string): Target {
+  // "add one more worker to that cluster": grows an earlier VM cluster bundle.
+  if (findGrowth(text)) return 'proxmox';
   if (/\bproxmox\b|\bpve\b|\bqemu\b|\bvm ?id\b|\bfrom template\b|\btemplate\s+(?:vm\s+)?(?:id\s+)?\d+\b|\bvirtual machines?\b|\bVMs?\b/i.test(text)) return 'proxmox';
   if (/\bansible\b|\bplaybook\b|\binventory\b|\bconfigure (?:the )?hosts\b/i.test(text)) return 'ansible';
+  // "install nginx on web1 and web2 (10.0.0.5, 10.0.0.6)": named machines to configure, nothing to schedule.
+  if ((findHostsIntent(text)?.hosts.length ?? 0) > 0 && /\b(?:install|ensure|enable|configure|set up|harden|update)\b/i.test(text) && !/\b(?:deploy|replicas?|pods?|containers?|image|kubernetes|k8s|helm)\b/i.test(text)) return 'ansible';
   if (/\baws\b|\bec2\b|\bs3 bucket\b|\bauto ?scaling group\b|\bsecurity group\b|\bvpc\b|\blambda\b|\brds\b|\bcloudfront\b|\broute ?53\b|\bdynamodb\b/i.test(text)) return 'aws';
   return 'kubernetes';
 }
 
 function detectAction(text: string, target: Target, hasWorkload: boolean): IntentAction {
   if (/^\s*(?:please\s+)?(?:delete|remove|retire|decommission|tear down|destroy|uninstall|shut down)\b/i.test(text)) return 'retire';
+  if (target === 'proxmox' && findGrowth(text)) return 'scale';
   if (/^\s*(?:please\s+)?(?:scale|resize)\b|\bscale\s+(?:\w+\s+)?(?:up|down|out|in)\s+to\b/i.test(text)) return 'scale';
   if (target === 'proxmox') return 'create-vm';
   if (target === 'ansible') return 'configure-hosts';
+  if (target === 'aws') return 'deploy';
   if (/^\s*(?:please\s+)?expose\b/i.test(text)) return 'expose';
   return hasWorkload ? 'deploy' : 'configure';
 }
@@ -186,6 +195,13 @@ export function parseIntent(request: string): ParseResult {
   const env = main.env ?? findEnv(wtext);
   const resources = main.resources ?? findResources(wtext);
 
+  // VMs are named by what the request calls them ("called web01", "a webserver", "a k3s cluster").
+  const vm = target === 'proxmox' ? findVmIntent(prose, { highAvailability: ha }) : undefined;
+  if (target === 'proxmox') {
+    const explicit = new RegExp(`\\b(?:called|named|hostname|name (?:it|them))\\s+${NAME}`, 'i').test(prose);
+    name = (explicit ? findVmName(prose) : undefined) ?? findVmName(prose) ?? name;
+    if (explicit && !stated.includes('name')) stated.push('name');
+  }
   if (image) stated.push('image');
   if (replicas !== undefined) stated.push('replicas');
   if (ports.length > 0) stated.push('ports');
@@ -228,6 +244,9 @@ export function parseIntent(request: string): ParseResult {
         ? { addCapabilities: main.addCapabilities ?? [], allowPrivilegeEscalation: main.allowPrivilegeEscalation }
         : undefined,
     constraints: { highAvailability: ha || undefined, notes: role && !image ? [`app: ${role[1].toLowerCase()}`] : [] },
+    vm,
+    hosts: target === 'ansible' ? findHostsIntent(prose) : undefined,
+    aws: target === 'aws' ? findAwsIntent(prose) : undefined,
     kubernetes:
       target === 'kubernetes'
         ? {

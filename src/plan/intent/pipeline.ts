@@ -8,6 +8,10 @@ import { defaultPolicy, type GuardrailPolicy } from '../../govern/policy.js';
 import type { Journal } from '../../knowledge/journal.js';
 import type { ArtefactFile } from './artefact.js';
 import { diffBundles, type BundleDiff } from './bundle-diff.js';
+import { reviewFiles } from './file-review.js';
+import { buildFileTarget, FILE_CHECKERS } from './file-targets.js';
+import type { LlmFixer } from './llm-fixer.js';
+import type { VmPlan } from './vm/vm-plan.js';
 import { applyAnswers, clarify, type Answers, type ClarifyingQuestion } from './clarify.js';
 import type { Finding } from './findings.js';
 import { EMPTY_INVENTORY, type Inventory } from './inventory.js';
@@ -38,6 +42,8 @@ export interface IntentPipelineOptions {
   previous?: PreviousBundle;
   /** What repository analysis found (image, ports, env, probes, name): used where the request says nothing. */
   hints?: SpecHints;
+  /** Last-resort fixer for file artefacts when an LLM is configured (kept only if it closes findings). */
+  llmFixer?: LlmFixer;
 }
 
 /** The request wins; the repository fills what it left open (never privileges: hints carry none). */
@@ -88,6 +94,8 @@ export interface IntentPipelineResult extends ReviewResult {
   files: ArtefactFile[];
   /** Against `previous`, when one was given. */
   diff?: BundleDiff;
+  /** Proxmox: the VMs with placement, sizing, VMIDs and addresses. */
+  vmPlan?: VmPlan;
 }
 
 const PRIVILEGE_RULES: Record<string, string[]> = {
@@ -124,7 +132,8 @@ export async function runIntentPipeline(text: string, opts: IntentPipelineOption
   const parsed = parseIntent(text);
   stages.push({ stage: 'parse', spec: parsed.spec, injections: parsed.injections, privilegeRequests: parsed.privilegeRequests, stated: parsed.stated });
   const spec = applyAnswers(foldHints(parsed.spec, opts.hints, parsed.stated), answers);
-  const questions = clarify(spec, { inventory, policy, privilegeRequests: parsed.privilegeRequests, hardened }).filter((q) => !(q.id === 'privilege' && answers.privilege !== undefined));
+  // An answered optional question is settled (a blocking one stays if its answer did not take).
+  const questions = clarify(spec, { inventory, policy, privilegeRequests: parsed.privilegeRequests, hardened, stated: parsed.stated }).filter((q) => q.blocking || answers[q.id] === undefined);
   stages.push({ stage: 'clarify', questions, answers });
   const parseMs = performance.now() - t0;
 
@@ -153,7 +162,28 @@ export async function runIntentPipeline(text: string, opts: IntentPipelineOption
   stages.push({ stage: 'plan', plan });
   const planMs = performance.now() - t1;
   if (spec.target !== 'kubernetes') {
-    return finish({ status: 'no-builder', spec, questions, injections: parsed.injections, ...empty, plan, stages, timings: { parseMs, planMs, buildMs: 0, reviewMs: 0 } });
+    const t2 = performance.now();
+    const fb = buildFileTarget(buildSpec, { inventory, policy, previousPlan: opts.previous?.plan });
+    plan.decisions.push(...fb.decisions);
+    stages.push({ stage: 'build', objects: fb.files.map((f) => f.path) });
+    const buildMs = performance.now() - t2;
+    if (fb.infeasible !== undefined) {
+      const f: Finding = { ruleId: 'PLAN', severity: 'error', source: 'semantic', object: '(plan)', message: fb.infeasible };
+      stages.push({ stage: 'escalate', reason: fb.infeasible, open: [f] });
+      return finish({ status: 'escalated', spec, questions, injections: parsed.injections, ...empty, plan, findings: [f], escalated: true, escalation: { reason: fb.infeasible, open: [f] }, approvalRequired: true, stages, vmPlan: fb.vmPlan, timings: { parseMs, planMs, buildMs, reviewMs: 0 } });
+    }
+    const t3 = performance.now();
+    const review = await reviewFiles(fb.files, { checkers: FILE_CHECKERS, maxRounds: opts.maxRounds ?? DEFAULT_MAX_ROUNDS, semantic: fb.semantic, llm: opts.llmFixer });
+    const reviewMs = performance.now() - t3;
+    stages.push({ stage: 'review', rounds: review.rounds.length, open: review.findings.filter((x) => !x.waived).length, escalated: review.escalated });
+    if (review.escalation) stages.push({ stage: 'escalate', reason: review.escalation.reason, open: review.escalation.open });
+    return finish({
+      status: review.escalated ? 'escalated' : 'ready',
+      spec, questions, injections: parsed.injections, plan,
+      artefacts: [], yaml: '', findings: review.findings, rounds: review.rounds, escalated: review.escalated, escalation: review.escalation,
+      withheld, approvalRequired: review.escalated, stages, timings: { parseMs, planMs, buildMs, reviewMs },
+      files: review.files, vmPlan: fb.vmPlan, diff: opts.previous ? diffBundles(opts.previous.files, review.files) : undefined,
+    });
   }
 
   const t2 = performance.now();

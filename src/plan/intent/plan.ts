@@ -82,7 +82,7 @@ export function planIntent(spec: IntentSpec, opts: PlanOptions): IntentPlan {
   const k = spec.kubernetes;
   const plan: IntentPlan = { profile, target: spec.target, namespace: spec.namespace, claims: [], defaultProbes: false, hardenSecurity: hardened, decisions };
   if (spec.target !== 'kubernetes' || !k) {
-    decide('target', spec.target, `no ${spec.target} builder in this pipeline yet: the spec is kept for the Terraform/Ansible builders`);
+    decide('target', spec.target, spec.target === 'proxmox' ? 'VMs on Proxmox: bpg-provider Terraform with cloud-init (and Ansible for a cluster)' : spec.target === 'aws' ? 'AWS resources: Terraform with the hashicorp/aws provider' : 'existing hosts: an Ansible inventory and playbook');
     return plan;
   }
   if (spec.namespace) decide('namespace', spec.namespace, 'named in the request');

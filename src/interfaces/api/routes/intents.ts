@@ -2,13 +2,13 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { UserError } from '../../../core/errors.js';
 import { INTENT_STATUSES } from '../../../knowledge/intent-store.js';
+import { QUESTION_IDS } from '../../../plan/intent/clarify.js';
 import { decideIntent, submitIntent } from '../../intent-service.js';
 import { identityOf } from '../auth/authenticate.js';
 import type { ApiContext } from '../context.js';
 import { ApiError } from '../errors.js';
 import { errorResponses, IdParam } from '../schemas.js';
 
-const QUESTION_IDS = ['name', 'image', 'replicas', 'cores', 'memory', 'namespace', 'storageClass', 'template', 'node', 'privilege'] as const;
 
 const IntentBody = z.strictObject({
   text: z.string().trim().min(1).max(4000).describe('the request; treated as data, never as instructions'),

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { UserError } from '../../../core/errors.js';
 import { defaultPolicy, loadPolicyFile } from '../../../govern/policy.js';
 import { openStore } from '../../../knowledge/store.js';
-import type { Answers, ClarifyingQuestion } from '../../../plan/intent/clarify.js';
+import { QUESTION_IDS, type Answers, type ClarifyingQuestion, type QuestionId } from '../../../plan/intent/clarify.js';
 import { blocking } from '../../../plan/intent/findings.js';
 import { ProxmoxApiError, proxmoxConfigFromEnv, ProxmoxClient, proxmoxInventory } from '../../../execute/providers/proxmox/index.js';
 import type { Inventory } from '../../../plan/intent/inventory.js';
@@ -15,13 +15,12 @@ import { assertEmptyFolder, submitIntent, writeBundle, type SubmittedIntent } fr
 import { oneOf } from '../args.js';
 import { printJson } from '../format.js';
 
-const QUESTION_IDS: readonly ClarifyingQuestion['id'][] = ['name', 'image', 'replicas', 'cores', 'memory', 'namespace', 'storageClass', 'template', 'node', 'privilege'];
 
 /** `--answer node=pve2` (repeatable) → answers keyed by question id. */
 function collectAnswer(v: string, prev: Answers): Answers {
   const m = /^([A-Za-z]+)=(.*)$/s.exec(v);
   if (!m) throw new UserError(`expected ID=VALUE, got '${v}'`, '--answer');
-  const id = m[1] as ClarifyingQuestion['id'];
+  const id = m[1] as QuestionId;
   if (!QUESTION_IDS.includes(id)) throw new UserError(`unknown question id '${m[1]}' (known: ${QUESTION_IDS.join(', ')})`, '--answer');
   if (m[2].trim() === '') throw new UserError(`empty answer for ${id}`, '--answer');
   return { ...prev, [id]: m[2].trim() };
@@ -152,7 +151,7 @@ export function registerAsk(program: Command): void {
           s = await submitIntent(store, text, { ...base, answers });
         }
         if (o.yes && s.result.status === 'needs-answers') {
-          for (const q of s.result.questions) if (answers[q.id] === undefined && q.suggested !== undefined) answers[q.id] = q.suggested;
+          for (const q of s.result.questions) if (q.blocking && answers[q.id] === undefined && q.suggested !== undefined) answers[q.id] = q.suggested;
           s = await submitIntent(store, text, { ...base, answers });
           const unanswered = s.result.questions.filter((q) => q.blocking && answers[q.id] === undefined);
           if (s.result.status === 'needs-answers') {

@@ -24,7 +24,7 @@ interface SizeDefault extends VmSize {
 export const DEFAULT_VM_SIZES: Record<VmRole, SizeDefault> = {
   'control-plane': { cores: 2, memoryMiB: 4096, diskGiB: 32, why: 'k3s server (API server + embedded etcd): 2 cores, 4 GiB, 32 GiB disk for etcd and images' },
   worker: { cores: 2, memoryMiB: 4096, diskGiB: 32, why: 'k3s agent: 2 cores, 4 GiB and 32 GiB for container images and volumes' },
-  vm: { cores: 2, memoryMiB: 2048, diskGiB: 20, why: 'a small general-purpose VM: 2 cores, 2 GiB, 20 GiB disk' },
+  vm: { cores: 2, memoryMiB: 2048, diskGiB: 20, why: 'small general-purpose VM: 2 cores, 2 GiB, 20 GiB disk' },
 };
 
 /** The size of one role and the decision that explains it. */
