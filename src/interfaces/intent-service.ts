@@ -17,6 +17,8 @@ import type { Inventory } from '../plan/intent/inventory.js';
 import { parseIntent } from '../plan/intent/parse.js';
 import { runIntentPipeline, type IntentPipelineResult, type PreviousBundle } from '../plan/intent/pipeline.js';
 import type { Profile } from '../plan/intent/plan.js';
+import type { LlmProvider } from '../llm/provider.js';
+import { llmFixer } from '../plan/intent/llm-fixer.js';
 import type { SpecHints } from '../plan/intent/repo/spec-hints.js';
 import { IntentSpecSchema } from '../plan/intent/spec.js';
 
@@ -30,6 +32,8 @@ export interface SubmitIntentOptions {
   parentId?: string;
   /** Repository analysis results (`ask --repo`). */
   hints?: SpecHints;
+  /** When configured, the review loop's fixer of last resort (kept only if it closes findings). */
+  llm?: LlmProvider;
   actor: string;
   via: 'cli' | 'api' | 'mcp';
   now?: number;
@@ -66,6 +70,7 @@ export async function submitIntent(store: Store, text: string, opts: SubmitInten
   const result = await runIntentPipeline(text, {
     policy: opts.policy, answers: opts.answers, inventory: opts.inventory, profile: opts.profile,
     nonInteractive: opts.nonInteractive, journal: store.journal, now, previous, hints: opts.hints,
+    llmFixer: opts.llm?.enabled ? llmFixer(opts.llm) : undefined,
   });
   const risk = intentRiskTier({ target: result.spec.target, action: result.spec.action, approvalRequired: result.approvalRequired });
   const built = result.files.length > 0;

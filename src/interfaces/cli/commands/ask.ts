@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
 import { UserError } from '../../../core/errors.js';
+import { createLlmProvider } from '../../../llm/create.js';
 import { defaultPolicy, loadPolicyFile } from '../../../govern/policy.js';
 import { openStore } from '../../../knowledge/store.js';
 import { QUESTION_IDS, type Answers, type ClarifyingQuestion, type QuestionId } from '../../../plan/intent/clarify.js';
@@ -137,11 +138,13 @@ export function registerAsk(program: Command): void {
         hints = profileToSpecHints(profile);
         if (!o.json) process.stderr.write(`repository: ${profile.name}${profile.image ? `, image ${profile.image}` : ''}${profile.ports.length ? `, ports ${profile.ports.map((p) => p.port).join(',')}` : ''}${profile.healthPath ? `, health ${profile.healthPath}` : ''}\n`);
       }
+      // No LLM unless one is configured ($AUTONOMIC_LLM_*): then it is the review's fixer of last resort.
+      const llm = createLlmProvider();
       const store = await openStore(o.db);
       try {
         let answers: Answers = { ...o.answer };
         const interactive = !o.yes && !o.json && process.stdin.isTTY === true;
-        const base = { policy, inventory, hints, profile: o.profile, parentId: o.parent, actor: process.env.USER ?? 'cli', via: 'cli' as const };
+        const base = { policy, inventory, hints, llm, profile: o.profile, parentId: o.parent, actor: process.env.USER ?? 'cli', via: 'cli' as const };
         let s = await submitIntent(store, text, { ...base, answers });
         // Interactive: ask what is open on the terminal, then run again with the answers (each turn is journaled).
         for (let turn = 0; interactive && s.result.status === 'needs-answers' && turn < 5; turn++) {
@@ -165,6 +168,7 @@ export function registerAsk(program: Command): void {
         if (s.result.status === 'escalated' || s.result.status === 'no-builder') process.exitCode = 1;
       } finally {
         await store.close();
+        await llm.close();
       }
     });
 }
