@@ -141,7 +141,8 @@ export function parseIntent(request: string): ParseResult {
   const autoscale = findAutoscale(wtext);
   // What the app is, when no image says it ("a web server"): clarify offers matching images.
   const role = /\b(web ?server|website|static site|reverse proxy|database|sql database|cache|message queue|queue|message broker)\b/i.exec(prose);
-  const template = /\btemplate\s+(?:vm\s+)?(?:id\s+)?["'`]?([\w.-]+)/i.exec(prose)?.[1];
+  // Sentence punctuation is not part of a template name ("from template 100.").
+  const template = /\btemplate\s+(?:vm\s+)?(?:id\s+)?["'`]?([\w.-]+)/i.exec(prose)?.[1]?.replace(/[.-]+$/, '');
 
   const workloadKind: WorkloadKind | undefined = (workloadObj?.kind as WorkloadKind | undefined) ?? (baseWorkload ? (String(baseWorkload.kind) as WorkloadKind) : undefined);
   // Something runs when a workload kind is asked for, when nothing else is, or when the request
