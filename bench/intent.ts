@@ -9,7 +9,10 @@
  *    test/intent-cloudeval-metric.test.ts) and kv-exact. The cases are also split by a fixed hash
  *    of their id into the half the parser's author read while writing phrase patterns and the
  *    half never read, so the gap is visible.
- *  - IaC-Eval: not run (Terraform builders are another engineer's part): summary field null.
+ *  - IaC-Eval (DIR/iac-eval/cases.jsonl): each case's `prompt` only (never the `resource` hint)
+ *    through the AWS parser (findAwsIntent) and builder (buildAwsTerraform), scored offline by
+ *    bench/lib/iac-eval.ts: valid HCL passing our validator, required resource types present,
+ *    `with "x"` attributes present, pass = all three. No terraform plan, no OPA.
  *  - Our own suite (bench/data/intent-k8s-suite.json): IntentSpec field accuracy.
  * Every emitted YAML stream is re-read with the `yaml` package (YAML 1.2, as kubectl) and the
  * PyYAML-compatible loader (YAML 1.1); artefacts_parse_pct counts streams both read back.
@@ -26,6 +29,7 @@ import { parsesAsYaml11 } from '../src/plan/intent/eval/yaml11.js';
 import { parseIntent } from '../src/plan/intent/parse.js';
 import { runIntentPipeline, type IntentPipelineResult } from '../src/plan/intent/pipeline.js';
 import type { Profile } from '../src/plan/intent/plan.js';
+import { iacEvalAvailable, runIacEval, summarise, type IacEvalScore } from './lib/iac-eval.js';
 import { progress, type BenchArgs, type BenchResult, type Row } from './lib/report.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -102,6 +106,33 @@ function row(suite: string, runs: CaseRun[]): Row {
   };
 }
 
+/** An IaC-Eval row in the table's columns (CloudEval's metrics do not apply: null), plus its own. */
+function iacRow(suite: string, scores: IacEvalScore[]): Row {
+  const s = summarise(scores);
+  const ms = scores.filter((x) => x.produced).map((x) => x.ms);
+  return {
+    suite,
+    cases: s.cases,
+    kv_wildcard: null,
+    kv_exact: null,
+    parse_pct: s.parse_pct,
+    schema_valid_pct: s.valid_pct,
+    rounds_mean: null,
+    escalated: null,
+    planner_p50_ms: percentile(ms, 0.5),
+    planner_p95_ms: percentile(ms, 0.95),
+    iac_types_pct: s.types_pct,
+    iac_attributes_pct: s.attributes_pct,
+    iac_pass_pct: s.pass_pct,
+  };
+}
+
+/** The table prints the first row's columns: give every row every column (null where it does not apply). */
+function sameColumns(rows: Row[]): Row[] {
+  const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  return rows.map((r) => Object.fromEntries(cols.map((c) => [c, r[c] ?? null])) as Row);
+}
+
 interface SuiteCase {
   id: string;
   text: string;
@@ -159,7 +190,19 @@ export async function run(args: BenchArgs): Promise<BenchResult> {
       allRuns.push(...runs);
     }
   } else notes.push(`CloudEval-YAML skipped: no ${ceDir}/cases.zip`);
-  notes.push('IaC-Eval not run: the Terraform builders belong to another part of issue 5 (iac_eval_valid_pct = null)');
+  // IaC-Eval: DIR/iac-eval, or DIR itself when it holds cases.jsonl.
+  const iacDir = iacEvalAvailable(root) ? root : join(root, 'iac-eval');
+  let iac: ReturnType<typeof summarise> | null = null;
+  if (iacEvalAvailable(iacDir)) {
+    const scores = await runIacEval(iacDir, { limit, onCase: (i, n) => progress(`intent: iac-eval ${i + 1}/${n}`) });
+    iac = summarise(scores);
+    rows.push(iacRow('iac-eval (prompt→AWS parser+builder; offline: hcl2json + own validator)', scores));
+    for (const [label, lo, hi] of [['1-2', 1, 2], ['3-4', 3, 4], ['5-6', 5, 6]] as const) {
+      const part = scores.filter((s) => s.difficulty !== undefined && s.difficulty >= lo && s.difficulty <= hi);
+      if (part.length > 0) rows.push(iacRow(`iac-eval difficulty ${label}`, part));
+    }
+    notes.push('IaC-Eval scored offline (no terraform plan / OPA): valid = every .tf parses with hcl2json and has no HCL/TF-REQUIRED/TF-REF error; types = every resource type the intent text and Rego name is present (as often as declared); attributes = every `with "x"` argument of the intent is set on a block of its type; pass = all three. Input: prompt only.');
+  } else notes.push(`IaC-Eval skipped: no ${iacDir}/cases.jsonl (iac_eval_* = null)`);
 
   // Own suite: field accuracy of the parser.
   const suite = JSON.parse(readFileSync(join(here, 'data', 'intent-k8s-suite.json'), 'utf8')) as { cases: SuiteCase[] };
@@ -189,10 +232,13 @@ export async function run(args: BenchArgs): Promise<BenchResult> {
   return {
     suite: 'intent',
     data: root,
-    rows,
+    rows: sameColumns(rows),
     summary: {
       cloudeval_kv_wildcard: cloudeval,
-      iac_eval_valid_pct: null,
+      iac_eval_valid_pct: iac?.valid_pct ?? null,
+      iac_eval_types_pct: iac?.types_pct ?? null,
+      iac_eval_attributes_pct: iac?.attributes_pct ?? null,
+      iac_eval_pass_pct: iac?.pass_pct ?? null,
       own_suite_field_accuracy: ownAccuracy,
       artefacts_parse_pct: produced.length > 0 ? 100 * mean(produced.map((r) => (r.parses ? 1 : 0))) : null,
       latency_ms_p50: percentile(produced.map((r) => r.plannerMs), 0.5),

@@ -37,9 +37,16 @@ function nameList(text: string): string[] {
     .filter((w) => w !== '' && !NOT_NAMES.has(w.toLowerCase()));
 }
 
+/** "ensure chrony and ntp are installed (and running)": the names before "is/are installed". */
+const ENSURED = /\b(?:ensure|make sure|check)\s+(?:that\s+)?(?:the\s+)?([\w@.+-]+(?:\s*(?:,|and)\s*[\w@.+-]+)*)(?:\s+packages?)?\s+(?:is|are)\s+installed\b(\s+and\s+(?:running|started|enabled|up))?/gi;
+
 function findPackages(s: string): string[] {
-  const m = /\binstall(?:s|ed|ing)?\s+(?:the\s+)?(?:packages?\s+)?(.+)/i.exec(s);
-  return m ? nameList(m[1]).filter((p) => PACKAGE.test(p)) : [];
+  const out: string[] = [];
+  // "installed" is the state phrase below ("is installed and running"), not a verb with a list after it.
+  const m = /\binstall(?:s|ing)?\s+(?:the\s+)?(?:packages?\s+)?(.+)/i.exec(s);
+  if (m) out.push(...nameList(m[1]));
+  for (const e of s.matchAll(ENSURED)) out.push(...nameList(e[1]));
+  return [...new Set(out)].filter((p) => PACKAGE.test(p));
 }
 
 function findServices(s: string, packages: string[]): string[] {
@@ -50,6 +57,7 @@ function findServices(s: string, packages: string[]): string[] {
   for (const m of s.matchAll(named)) out.push(...nameList(m[1]));
   const running = /\b(?:ensure|make sure|check)\s+(?:that\s+)?(?:the\s+)?([\w@.-]+(?:\s*(?:,|and)\s*[\w@.-]+)*)(?:\s+services?)?\s+(?:is|are)\s+(?:running|started|enabled|up)\b/gi;
   for (const m of s.matchAll(running)) out.push(...nameList(m[1]));
+  for (const e of s.matchAll(ENSURED)) if (e[2]) out.push(...nameList(e[1]));
   return out.filter((x) => SERVICE.test(x));
 }
 
