@@ -359,7 +359,7 @@ test('the repository\'s pre-commit hook refuses the change: failed outcome with 
   assert.equal(readFileSync(join(f.work, 'apps', 'web.yaml'), 'utf8'), WEB);
 });
 
-test('as the loop\'s provider: an allowed decision becomes a commit (the Provider interface, no extra context)', async () => {
+test('as the loop\'s provider: an allowed decision becomes a commit carrying the planner\'s rationale and the decision\'s id', async () => {
   const f = fixture();
   const twin = new TwinCluster({ services: [{ name: 'web', replicas: 3 }] });
   const provider = await GitOpsProvider.open({ repo: f.work, path: 'apps', push: true });
@@ -370,7 +370,9 @@ test('as the loop\'s provider: an allowed decision becomes a commit (the Provide
   const r = await c.tick();
   assert.equal(r.executed, 1, r.decisions[0]?.outcome?.message);
   assert.equal(git(f.remote, 'log', '-1', '--format=%s', 'main'), 'autonomic: scale web 3→5');
-  assert.match(git(f.remote, 'log', '-1', '--format=%(trailers:key=Autonomic-Decision,valueonly)', 'main'), /^[0-9a-f-]{36}$/);
+  assert.match(git(f.remote, 'log', '-1', '--format=%(trailers:key=Autonomic-Decision,valueonly)', 'main'), /^loop@\d+(?:\.\d+)?#0\s*$/);
+  assert.match(git(f.remote, 'log', '-1', '--format=%b', 'main'), /^busy$/m, 'the rationale is the commit body');
+  assert.match(git(f.remote, 'log', '-1', '--format=%(trailers:key=Autonomic-Source,valueonly)', 'main'), /^hpa\s*$/);
   // The twin is only the telemetry here: GitOps changed Git, not the cluster.
   assert.equal(twin.snapshotNow().services[0].replicas, 3);
 });

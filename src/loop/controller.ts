@@ -144,7 +144,9 @@ export class Controller {
       } else {
         if (verdict.outcome === 'clamp') result.clamped++;
         if (this.o.mode === 'auto') {
-          decision.outcome = await this.o.provider.apply(verdict.action);
+          // Run, tick time and position identify the journal entry this decision lands in (deterministic, unlike a UUID).
+          const decisionId = `${this.o.runId ?? 'loop'}@${now}#${result.decisions.length}`;
+          decision.outcome = await this.o.provider.apply(verdict.action, { decisionId, rationale: proposal.rationale, source: proposal.source });
           if (decision.outcome.ok) {
             this.o.guardrails.recordExecuted(verdict.action, now);
             result.executed++;
@@ -178,7 +180,7 @@ export class Controller {
       const decision: Decision = { proposal, verdict, outcome: null, approvalId: a.id };
       if (verdict.outcome === 'deny') result.denied++;
       else {
-        decision.outcome = await this.o.provider.apply(verdict.action);
+        decision.outcome = await this.o.provider.apply(verdict.action, { decisionId: a.id, rationale: `${describeAction(a.action)}, approved by ${a.decidedBy}`, source: proposal.source });
         actedOn.add(actionTarget(verdict.action));
         if (decision.outcome.ok) {
           this.o.guardrails.recordExecuted(verdict.action, now);
