@@ -377,7 +377,12 @@ function renderIntent(r) {
   findings.replaceChildren();
   for (const f of r.findings) findings.append(el('li', `${f.severity} ${f.ruleId} ${f.object}${f.path ? ` ${f.path}` : ''}: ${f.message}${f.waived ? ' (waived)' : ''}`, f.severity === 'error' ? 'bad' : ''));
   if (!r.findings.length) findings.append(el('li', 'No findings.', 'meta'));
-  $('intent-yaml').textContent = r.yaml || '(no artefacts yet)';
+  // Every artefact file (Kubernetes YAML, Terraform, Ansible, cloud-init), each under its path; text only.
+  const files = r.files ?? [];
+  $('intent-yaml').textContent = files.length
+    ? files.map((f) => `# ---- ${f.path} (${f.kind}) ----\n${f.content}`).join('\n')
+    : r.yaml || '(no artefacts yet)';
+  $('intent-status').textContent += r.id ? ` — bundle ${r.id}` : '';
 }
 
 async function submitIntent(ev) {
