@@ -18,7 +18,7 @@ import { loadTraceFolder, type TraceSeries } from '../src/monitor/trace.js';
 import { TwinVecEnv } from '../src/plan/rl/env.js';
 import { loadModel, saveModel, type RlModel } from '../src/plan/rl/model.js';
 import { trainPpo } from '../src/plan/rl/trainer.js';
-import { RlTrainConfigSchema } from '../src/plan/rl/config.js';
+import { RlTrainConfigSchema, type ConvergenceConfig } from '../src/plan/rl/config.js';
 import { progress, type BenchArgs, type BenchResult, type Row } from './lib/report.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -64,6 +64,25 @@ export async function benchModel(all: readonly TraceSeries[], seed = 1): Promise
 
 const round = (x: number, d: number): number => Math.round(x * 10 ** d) / 10 ** d;
 
+/** Smoothed rewards as the convergence tracker computes them. */
+function smoothedSeries(rewards: readonly number[], c: ConvergenceConfig): number[] {
+  return rewards.map((_, i) => {
+    const k = Math.min(c.smoothing, i + 1);
+    return rewards.slice(i + 1 - k, i + 1).reduce((a, b) => a + b, 0) / k;
+  });
+}
+
+/** First episode whose smoothed reward (over a full smoothing window, not the first few episodes) reached the threshold. */
+function firstAtThreshold(rewards: readonly number[], c: ConvergenceConfig): number | null {
+  const i = smoothedSeries(rewards, c).findIndex((x, k) => k >= c.smoothing - 1 && x >= c.threshold);
+  return i < 0 ? null : i + 1;
+}
+
+function lastWindowRange(rewards: readonly number[], c: ConvergenceConfig): [number, number] | null {
+  const w = smoothedSeries(rewards, c).slice(-c.window);
+  return w.length < c.window ? null : [round(Math.min(...w), 3), round(Math.max(...w), 3)];
+}
+
 export async function run(args: BenchArgs): Promise<BenchResult> {
   const data = args.data ?? join(repoRoot, '..', 'shared', 'data', 'traces');
   if (!existsSync(data)) throw new UserError('no such folder (pass --data DIR)', data);
@@ -101,7 +120,11 @@ export async function run(args: BenchArgs): Promise<BenchResult> {
         within_15_min: t.trainSeconds <= SECONDS_GOAL,
       },
       convergence_rule: model.config.convergence,
+      // Diagnostics beside the rule: how close training came to it.
+      first_episode_smoothed_at_threshold: firstAtThreshold(rewards, model.config.convergence),
+      smoothed_min_max_last_50: lastWindowRange(rewards, model.config.convergence),
       reward_weights: model.config.env.reward,
+      ppo: model.config.ppo,
       train_series: train.map((s) => s.id),
       holdout_series: holdout.map((s) => s.id),
       envs: model.config.numEnvs,

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import type { ActionKind } from '../core/action.js';
 import { parseYamlConfig, readConfigFile } from '../core/yaml-config.js';
 import { DriftPolicySchema } from '../plan/lifecycle/drift-policy.js';
+import { VerificationConfigSchema } from '../plan/verification/config.js';
+import { ObjectivesSchema } from '../plan/verification/objectives.js';
 
 /**
  * The guardrail policy: the bounds the loop may never cross, whatever a planner proposes.
@@ -67,6 +69,14 @@ export const ApprovalPolicySchema = z.strictObject({
   expirySeconds: z.number().int().min(1).max(30 * 86_400).default(3600),
 });
 
+/**
+ * Post-action verification (plan/verification): the same fields as a verification file (parseVerificationConfig),
+ * except that `objectives` has no default here, so that leaving it out keeps the loop's own objectives (the
+ * scenario's SLOs in simulate and demo); given, it replaces them.
+ */
+export const VerificationPolicySchema = VerificationConfigSchema.extend({ objectives: ObjectivesSchema.unwrap().optional() });
+export type VerificationPolicy = z.output<typeof VerificationPolicySchema>;
+
 export const GuardrailPolicySchema = z
   .strictObject({
     services: z
@@ -78,6 +88,8 @@ export const GuardrailPolicySchema = z
     riskTiers: RiskTiersSchema.default(() => RiskTiersSchema.parse({})),
     approvals: ApprovalPolicySchema.default(() => ApprovalPolicySchema.parse({})),
     drift: DriftPolicySchema.default(() => DriftPolicySchema.parse({})),
+    /** Absent: every executed action is verified with the built-in settings (VerificationConfigSchema's defaults). */
+    verification: VerificationPolicySchema.optional(),
   })
   .superRefine((p, ctx) => {
     // Cross-field checks run on the resolved bounds, so `*: {minReplicas: 5}` + `web: {maxReplicas: 3}` is caught.

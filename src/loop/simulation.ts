@@ -27,6 +27,12 @@ import { LOOP_MODES } from './mode.js';
 import { StateRecorder } from './state-recorder.js';
 import { LatestStateStore } from '../knowledge/latest-state.js';
 import { LoadChoiceSchema, SCENARIO_NODE_TYPE, SCENARIO_SLO_ERROR_RATE, SHOP, scenarioTwin, staticReplicas } from './scenario.js';
+import { VerificationPlanner } from '../plan/verification/verification-planner.js';
+import { RolloutPlanner } from '../plan/rollout/rollout-planner.js';
+import type { RevisionMetricsSource } from '../plan/rollout/revision-metrics.js';
+import { parseRollouts, type ScheduledRollout } from './rollout-spec.js';
+import { SimulatedRollouts, type RolloutOutcome } from './simulated-rollouts.js';
+import { RunDeploymentRisk } from './risk-learning.js';
 
 export const POLICY_NAMES = ['static', 'hpa', 'autonomic'] as const;
 export type PolicyName = (typeof POLICY_NAMES)[number];
@@ -48,6 +54,8 @@ export const SimulationSpecSchema = z.object({
   approveAfterSeconds: z.number().nonnegative().nullable().default(null),
   /** The user's remediation playbooks (files or directories), on top of the built-in ones in policies/playbooks/. */
   playbooks: z.array(z.string().min(1)).default([]),
+  /** Canary rollouts in the CLI syntax (loop/rollout-spec.ts), e.g. `checkout:r2@6h:errors=3`. */
+  rollouts: z.array(z.string().min(1)).default([]),
 });
 export type SimulationSpec = z.output<typeof SimulationSpecSchema>;
 export type SimulationSpecInput = z.input<typeof SimulationSpecSchema>;
@@ -77,6 +85,10 @@ export interface SimulationReport {
   ticks: number;
   /** Remediation journal notes by kind: faults detected, fixes verified, escalations to a human. */
   remediation: { detections: number; recoveries: number; failedVerifications: number; escalations: number };
+  /** Post-action verification (action-verification notes): verdicts reached, of them worse, and of those undone. */
+  verification: { judged: number; improved: number; worse: number; undone: number };
+  /** Each `--rollout`: promoted, rolled back at step k, refused, ..., with every step's analysis. */
+  rollouts: RolloutOutcome[];
   tickMsP50: number;
   wallSeconds: number;
 }
@@ -100,16 +112,27 @@ export interface SimulationDeps {
   onCheckpoint?: (at: number, p: SimulationProgress) => Promise<void>;
   checkpointSeconds?: number;
   /** Planners to run instead of buildPlanners(spec.policy): benchmarks with their own service mix and baselines. */
-  planners?: { policies: ScalingPolicy[]; analyzers: Analyzer[] };
-  /** Called after every tick (benchmarks measure detection and recovery from it). */
-  onTick?: (r: TickResult) => void;
+  planners?: Planners;
+  /** Called after every tick (benchmarks measure detection and recovery from it; shadow mode runs beside it). */
+  onTick?: (r: TickResult) => void | Promise<void>;
+}
+
+/** The planners of a run; `rollout`: the one `--rollout`s are started on (absent: the run cannot roll out). */
+export interface Planners {
+  policies: ScalingPolicy[];
+  analyzers: Analyzer[];
+  rollout?: RolloutPlanner;
 }
 
 /**
- * Policy names → planners (in priority order: remediation before scaling) and analyzers. `playbooks`: the
- * remediation playbooks (default: the built-in ones); the scenario's SLOs are the objectives remediation verifies.
+ * Policy names → planners (in priority order) and analyzers. `playbooks`: the remediation playbooks (default: the
+ * built-in ones); the scenario's SLOs are the objectives remediation and post-action verification judge by (the
+ * policy's `verification:` section may replace them). `revisions`: per-revision telemetry for canary analysis
+ * (the twin's); with it every policy can roll out (a deployment is not a scaling decision), without it none does.
+ * Autonomic order: verification first, so an undo of a harmful action wins its service for the tick; healing
+ * before rollouts; rollouts before scaling.
  */
-export function buildPlanners(name: PolicyName, guardrails: GuardrailPolicy, playbooks?: readonly LoadedPlaybook[]): { policies: ScalingPolicy[]; analyzers: Analyzer[] } {
+export function buildPlanners(name: PolicyName, guardrails: GuardrailPolicy, playbooks?: readonly LoadedPlaybook[], revisions?: RevisionMetricsSource): Planners {
   const type = CATALOGUE.get(SCENARIO_NODE_TYPE);
   if (!type) throw new Error(`catalogue has no ${SCENARIO_NODE_TYPE}`);
   const ca = (): ClusterAutoscalerPolicy =>
@@ -119,20 +142,27 @@ export function buildPlanners(name: PolicyName, guardrails: GuardrailPolicy, pla
       maxNodes: guardrails.cluster.maxNodes,
     });
   const maxReplicas = Math.min(100, Math.max(...SHOP.map((s) => s.staticReplicas * 4)));
+  const rollout = revisions ? new RolloutPlanner(revisions, { approvalWaitSeconds: guardrails.approvals.expirySeconds }) : undefined;
+  const rollouts: ScalingPolicy[] = rollout ? [rollout] : [];
+  const withRollout = (p: Omit<Planners, 'rollout'>): Planners => (rollout ? { ...p, rollout } : p);
   switch (name) {
     case 'static':
-      return { policies: [new StaticPolicy(staticReplicas())], analyzers: [] };
+      return withRollout({ policies: [...rollouts, new StaticPolicy(staticReplicas())], analyzers: [] });
     case 'hpa':
-      return { policies: [new HpaPolicy({ default: { minReplicas: 2, maxReplicas } }), ca()], analyzers: [] };
-    case 'autonomic':
-      return {
+      return withRollout({ policies: [...rollouts, new HpaPolicy({ default: { minReplicas: 2, maxReplicas } }), ca()], analyzers: [] });
+    case 'autonomic': {
+      const verification = guardrails.verification;
+      return withRollout({
         policies: [
+          new VerificationPlanner({ ...verification, objectives: verification?.objectives ?? scenarioObjectives() }),
           new RemediationCoordinator({ playbooks, config: { objectives: Object.fromEntries(SHOP.map((s) => [s.name, { p99Ms: s.sloP99Ms, errorRate: SCENARIO_SLO_ERROR_RATE }])) } }),
+          ...rollouts,
           new PredictivePolicy({ minReplicas: 2, maxReplicas }),
           ca(),
         ],
         analyzers: [new EventClassifier(), new MemoryTrendAnalyzer()],
-      };
+      });
+    }
   }
 }
 
@@ -142,6 +172,8 @@ export interface PreparedSimulation {
   guardrailPolicy: GuardrailPolicy;
   /** Built-in plus the user's playbooks, validated (absent: the built-in ones). */
   playbooks?: LoadedPlaybook[];
+  /** spec.rollouts parsed; their revisions are defined in the twin (absent: none). */
+  rollouts?: ScheduledRollout[];
 }
 
 /**
@@ -160,15 +192,23 @@ export function prepareSimulation(input: SimulationSpecInput): PreparedSimulatio
   const trace = spec.load.kind === 'trace' ? readLoadTrace(spec.load.file) : undefined;
   const twin = new TwinCluster(scenarioTwin(spec.load, spec.seed, trace));
   for (const f of parseFaults(spec.faults, twin.serviceNames())) twin.inject(f);
-  return { spec, twin, guardrailPolicy, playbooks };
+  const rollouts = parseRollouts(spec.rollouts, twin.serviceNames(), spec.days * 86_400);
+  SimulatedRollouts.define(twin.rollouts, rollouts);
+  return { spec, twin, guardrailPolicy, playbooks, rollouts };
 }
 
 /** Runs a prepared simulation to the end. Deterministic for a given spec: a resumed run replays to the same state. */
 export async function runSimulation(prepared: PreparedSimulation, deps: SimulationDeps = {}): Promise<SimulationReport> {
   const started = performance.now();
   const { spec, twin, guardrailPolicy } = prepared;
-  const { policies, analyzers } = deps.planners ?? buildPlanners(spec.policy, guardrailPolicy, prepared.playbooks);
-  const guardrails = new Guardrails(guardrailPolicy);
+  const planners = deps.planners ?? buildPlanners(spec.policy, guardrailPolicy, prepared.playbooks, twin.rollouts);
+  const { policies, analyzers } = planners;
+  const scheduled = prepared.rollouts ?? [];
+  if (scheduled.length > 0 && !planners.rollout) throw new Error('this run has --rollout but its planners have no RolloutPlanner');
+  const rollouts = planners.rollout ? new SimulatedRollouts(scheduled, planners.rollout, twin.time) : undefined;
+  // Deployment risk learned from the other runs in the store; it raises a risky rollout's start to high.
+  const risk = await RunDeploymentRisk.start(deps.store?.journal, twin.time, deps.runId ?? null);
+  const guardrails = new Guardrails(guardrailPolicy, { riskRaisers: [risk.risk] });
   const tally = new ActionTally();
   const replaying = (at: number): boolean => deps.journaledUntil !== undefined && at <= deps.journaledUntil;
 
@@ -197,6 +237,7 @@ export async function runSimulation(prepared: PreparedSimulation, deps: Simulati
   const start = twin.time;
   let denied = 0, clamped = 0, queued = 0, ticks = 0;
   const remediation = { detections: 0, recoveries: 0, failedVerifications: 0, escalations: 0 };
+  const verification = { judged: 0, improved: 0, worse: 0, undone: 0 };
   const tickMs: number[] = [];
   const p99s: number[] = [];
   let nextProgress = hour;
@@ -210,7 +251,9 @@ export async function runSimulation(prepared: PreparedSimulation, deps: Simulati
     const dt = Math.min(spec.tickSeconds, total - done);
     twin.advance(dt);
     done += dt;
+    rollouts?.startDue(twin.time);
     const r = await controller.tick();
+    risk.observe(r.at, r.notes);
     ticks++;
     tickMs.push(r.durationMs);
     denied += r.denied;
@@ -222,8 +265,14 @@ export async function runSimulation(prepared: PreparedSimulation, deps: Simulati
       else if (n.kind === 'recovery') remediation.recoveries++;
       else if (n.kind === 'escalation') remediation.escalations++;
       else if (n.kind === 'verification' && n.payload.passed === false) remediation.failedVerifications++;
+      else if (n.kind === 'action-verification' && n.payload.verdict !== 'inconclusive') {
+        verification.judged++;
+        if (n.payload.verdict === 'improved') verification.improved++;
+        else if (n.payload.verdict === 'worse') verification.worse++;
+        if (n.payload.rolledBack === true) verification.undone++;
+      }
     }
-    deps.onTick?.(r);
+    await deps.onTick?.(r);
     for (const svc of r.snapshot.services) p99s.push(svc.latencyP99Ms);
     if (done >= nextProgress || done >= total - 1e-9) {
       nextProgress += hour;
@@ -258,6 +307,8 @@ export async function runSimulation(prepared: PreparedSimulation, deps: Simulati
     nodeHours: round(s.nodeSeconds / 3600, 1),
     ticks,
     remediation,
+    verification,
+    rollouts: rollouts?.outcomes() ?? [],
     tickMsP50: round(quantile(tickMs, 0.5), 3),
     wallSeconds: round((performance.now() - started) / 1000, 2),
   };

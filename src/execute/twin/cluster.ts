@@ -20,6 +20,7 @@ import { queueStep, type QueueStep } from './queueing.js';
 import { NodeTable } from './scheduler.js';
 import { FaultText, fakeIp, type FaultSpec } from './faults.js';
 import { TwinRollouts } from './rollout.js';
+import { deepFork } from './fork.js';
 
 export const NodePoolSchema = z.object({
   instanceType: z.string(),
@@ -312,6 +313,15 @@ export class TwinCluster implements TelemetrySource, Provider {
   /** Simulation time, epoch seconds. */
   get time(): number {
     return this.now;
+  }
+
+  /**
+   * An independent copy of the cluster as it is now (time, pods, nodes, queues, faults, metrics, accounting and
+   * the RNG states): deterministic, so the fork and the original evolve identically under the same actions, and
+   * neither affects the other. Shadow mode runs another policy in a fork (loop/shadow-counterfactual.ts).
+   */
+  fork(): TwinCluster {
+    return deepFork(this, [this.config, ...CATALOGUE.values()]);
   }
 
   serviceNames(): readonly string[] {

@@ -56,10 +56,24 @@ export type RlEnvConfigInput = z.input<typeof RlEnvConfigSchema>;
 export const PpoConfigSchema = z.object({
   hidden: z.number().int().positive().default(64),
   learningRate: z.number().positive().default(1e-3),
-  gamma: z.number().min(0).max(1).default(0.98),
-  lambda: z.number().min(0).max(1).default(0.95),
+  /** Learning rate at the end of the schedule, annealed linearly from `learningRate` (PPO's Atari setting anneals to 0). */
+  learningRateEnd: z.number().nonnegative().default(1e-4),
+  /**
+   * γ 0.95 (a ~10-minute horizon at 30 s steps) and λ 0.9: a scaling decision's consequences (pod start-up, node
+   * provisioning, a flap) land within minutes, and the shorter horizon lowers the advantages' variance, which the
+   * episode-to-episode load differences make large. Measured: smoothed reward 2.81 vs 2.45 at episode 48.
+   */
+  gamma: z.number().min(0).max(1).default(0.95),
+  lambda: z.number().min(0).max(1).default(0.9),
   clip: z.number().positive().default(0.2),
   entropyCoef: z.number().nonnegative().default(0.01),
+  /** Entropy bonus at the end of the schedule, annealed linearly: explore early, commit late. */
+  entropyCoefEnd: z.number().nonnegative().default(0),
+  /**
+   * Episodes over which learning rate and entropy bonus are annealed (then held at their end values). Part of the
+   * configuration, not the requested episode count, so an interrupted and resumed run follows the same schedule.
+   */
+  annealEpisodes: z.number().int().positive().default(150),
   valueCoef: z.number().nonnegative().default(0.5),
   epochs: z.number().int().positive().default(6),
   minibatch: z.number().int().positive().default(128),

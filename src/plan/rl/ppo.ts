@@ -37,11 +37,32 @@ export interface UpdateStats {
   clipFraction: number;
 }
 
+/** Adam whose step size can follow a schedule (tfjs keeps it in a protected field read at every step). */
+class ScheduledAdam extends tf.AdamOptimizer {
+  setLearningRate(lr: number): void {
+    this.learningRate = lr;
+  }
+}
+
+/** A linearly annealed value at `progress` (0 at the start of the schedule, ≥ 1 at its end); no end: constant. */
+export function scheduled(start: number, end: number | undefined, progress: number): number {
+  return end === undefined ? start : start + (end - start) * Math.min(1, Math.max(0, progress));
+}
+
 export class PpoLearner {
-  readonly optimizer: tf.AdamOptimizer;
+  readonly optimizer: ScheduledAdam;
+  private entropyCoef: number;
 
   constructor(readonly net: ActorCritic, readonly cfg: PpoConfig) {
-    this.optimizer = tf.train.adam(cfg.learningRate);
+    // tf.train.adam's defaults (β1 0.9, β2 0.999, the backend's ε).
+    this.optimizer = new ScheduledAdam(cfg.learningRate, 0.9, 0.999);
+    this.entropyCoef = cfg.entropyCoef;
+  }
+
+  /** Sets learning rate and entropy bonus for `progress` through the schedule (clamped to [0, 1]). */
+  schedule(progress: number): void {
+    this.optimizer.setLearningRate(scheduled(this.cfg.learningRate, this.cfg.learningRateEnd, progress));
+    this.entropyCoef = scheduled(this.cfg.entropyCoef, this.cfg.entropyCoefEnd, progress);
   }
 
   update(b: Batch, rng: Rng): UpdateStats {
@@ -86,7 +107,7 @@ export class PpoLearner {
               // Diagnostics survive the gradient's own tidy; read and freed below.
               const outside = tf.mean(tf.cast(tf.greater(tf.abs(tf.sub(tf.exp(tf.sub(logp, oldT)), 1)), this.cfg.clip), 'float32'));
               parts = tf.keep(tf.stack([pl, vl, en, outside]));
-              return tf.sub(tf.add(pl, tf.mul(vl, this.cfg.valueCoef)), tf.mul(en, this.cfg.entropyCoef)) as tf.Scalar;
+              return tf.sub(tf.add(pl, tf.mul(vl, this.cfg.valueCoef)), tf.mul(en, this.entropyCoef)) as tf.Scalar;
             },
             false,
             this.net.variables,

@@ -2,8 +2,8 @@
  * Shadow mode: the candidate policy (RL) decides beside the active one on the same context, but only the active
  * policy's proposals are returned. Per service and tick it records what each wanted (hold, or a target) and
  * whether they agreed on the direction; each disagreement is journaled as a `shadow` note with both choices.
- * The counterfactual kept here is the decision, not its outcome: the RL policy sees the replicas the active
- * policy produced, so its run-on effect would need a forked twin, which this does not simulate.
+ * This wrapper keeps the decision, not its outcome: for the outcome (the candidate in charge of a forked twin),
+ * use the loop-level shadow mode, src/loop/shadow-run.ts (`autonomic simulate --shadow rl`).
  */
 import type { Proposal } from '../../core/proposal.js';
 import type { Snapshot } from '../../core/snapshot.js';

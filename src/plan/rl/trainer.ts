@@ -101,6 +101,7 @@ export async function trainPpo(env: VecEnv, input: RlTrainConfigInput, opts: Tra
     for (let u = firstUpdate; u < updates; u++) {
       if (cfg.stopAtConvergence && tracker.convergedAt !== null) break;
       const rng = new Rng(episodeSeed(cfg.seed ^ 0x2545f491, u));
+      learner.schedule((u * N) / cfg.ppo.annealEpisodes);
       const { actor, critic } = net.snapshot();
       const M = T * N;
       const obsBuf = new Float32Array(M * F);

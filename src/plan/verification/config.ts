@@ -24,14 +24,20 @@ export const VerificationConfigSchema = z.strictObject({
     .prefault({}),
   /** Demand per capacity at which a service counts as saturated (M/M/c latency climbs steeply beyond ~0.85). */
   saturationAt: z.number().positive().default(0.85),
-  /** A request-rate change beyond this share of the baseline is a load change that may explain a worsening. */
-  loadTolerance: z.number().nonnegative().default(0.15),
+  /**
+   * A request-rate change beyond this share of the baseline is a load change that may explain a worsening. Small,
+   * because it only excuses a service the load alone would saturate, where M/M/c is so steep that a few per cent
+   * more load moves p99 and drops more than any tolerance (at 0.15 a +9 % burst was blamed on a scale-out).
+   */
+  loadTolerance: z.number().nonnegative().default(0.05),
   objectives: ObjectivesSchema,
   /**
    * Proposal sources (prefixes) whose actions are verified and journaled but not undone here: remediation verifies
-   * and undoes its own against its playbooks, a rollout analyses and aborts its own canary.
+   * and undoes its own against its playbooks, a rollout analyses and aborts its own canary, the cluster autoscaler
+   * removes a node it added once it is underused (and a new node only helps minutes later, after provisioning and
+   * scheduling: a window tuned to scale actions judges the time before it existed).
    */
-  observeOnlySources: z.array(z.string()).default(['remediation', 'rollout']),
+  observeOnlySources: z.array(z.string()).default(['remediation', 'rollout', 'cluster-autoscaler']),
   /** An undone scale-in holds its replicas as a floor this long, so the planner that scaled in does not at once again. */
   holdSeconds: z.number().nonnegative().default(600),
   /** Most undo proposals per verdict (a clamped scale-back needs more than one). */

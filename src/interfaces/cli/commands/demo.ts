@@ -48,6 +48,8 @@ export function registerDemo(program: Command): void {
         `\nautonomic vs hpa: cost ${pct(auto.costDollars, hpa.costDollars)}, SLO-violation minutes ${pct(auto.sloViolationMinutes, hpa.sloViolationMinutes)}, ` +
           `p99 ${pct(auto.p99MeanMs, hpa.p99MeanMs)}, flaps ${auto.flaps} vs ${hpa.flaps}\n`,
       );
+      const v = auto.verification;
+      process.stdout.write(`autonomic verified ${v.judged} executed actions against the SLOs: ${v.improved} improved, ${v.worse} made things worse, ${v.undone} undone (--kind action-verification)\n`);
       process.stdout.write(`\nEvery decision is in the journal (${store.path}):\n  autonomic audit list --run ${runIds[2]} --kind decision\n  autonomic audit verify\n  autonomic runs list\n`);
       process.stdout.write(`\nDashboard: autonomic serve --db ${store.path} then open http://127.0.0.1:8470/ (log in with a token from \`autonomic serve token create --name you --role approver\`)\n`);
     });

@@ -34,6 +34,8 @@ import { ClusterAutoscalerPolicy } from '../../../plan/scaling/cluster-autoscale
 import { HpaPolicy } from '../../../plan/scaling/hpa.js';
 import { PredictivePolicy } from '../../../plan/scaling/predictive.js';
 import type { ScalingPolicy } from '../../../plan/scaling/policy.js';
+import { VerificationPlanner } from '../../../plan/verification/verification-planner.js';
+import { RunDeploymentRisk } from '../../../loop/risk-learning.js';
 import { duration, integer, oneOf } from '../args.js';
 
 const LIVE_POLICIES = ['hpa', 'autonomic'] as const;
@@ -118,6 +120,9 @@ export function registerRun(program: Command): void {
       });
       const run = await store.runs.create({ command: 'run', config: { source: 'prometheus', url, provider: o.provider ?? null, policy: o.policy, mode, intervalSeconds: o.interval } });
       const haBuffer = o.ha ? new TickBuffer() : undefined;
+      // Deployment risk learned from the journal's rollout history and incidents: a risky rollout (e.g. proposed
+      // through the API) waits for a human. Re-learned after every rollout result of this run.
+      const risk = await RunDeploymentRisk.start(store.journal, Date.now() / 1000, run.id);
       // Approved proposals made through the API or MCP are taken over and run (after the guardrails recheck them).
       const external = (a: { source: string }): boolean => /^(api|mcp):/.test(a.source);
       // --ha: the queue lives in the shared store with the leader's fencing term, so whichever replica leads when a
@@ -127,7 +132,7 @@ export function registerRun(program: Command): void {
         : undefined;
       const controller = new Controller({
         source, provider: local?.provider ?? new NoExecuteProvider('no execute provider given (--provider)'), policies, analyzers,
-        guardrails: new Guardrails(guardrailPolicy), journal: haBuffer ?? store.journal, mode, runId: run.id,
+        guardrails: new Guardrails(guardrailPolicy, { riskRaisers: [risk.risk] }), journal: haBuffer ?? store.journal, mode, runId: run.id,
         // High-risk actions wait in the store's queue (`autonomic approvals`, the API, the dashboard); approved ones,
         // and approved proposals made through the API or MCP, run on a later tick after the guardrails recheck them.
         approvals: haApprovals ?? new ApprovalFlow({
@@ -154,6 +159,7 @@ export function registerRun(program: Command): void {
           maxTicks: o.ticks,
           signal: stop.signal,
           onTick: async (r, n) => {
+            risk.observe(r.at, r.notes);
             printTick(r, n, o.json === true);
             await recorder.record(r.snapshot);
             if (o.retrainEvery > 0 && r.at - lastRetrain >= o.retrainEvery) {
@@ -210,7 +216,12 @@ function prometheusConfig(o: RunOptions): ReturnType<typeof parsePrometheusConfi
   return parsePrometheusConfig(input, o.prometheusConfig ?? '--prometheus');
 }
 
-/** The live planner sets: the same planners `simulate` uses, bounded by the guardrail policy's defaults. */
+/**
+ * The live planner sets: the same planners `simulate` uses, bounded by the guardrail policy's defaults; autonomic
+ * verifies every executed action first (the policy's `verification:` section, else the built-in settings). No
+ * RolloutPlanner: no live provider splits traffic between revisions yet (the local one refuses `rollout`), and
+ * canary analysis needs per-revision telemetry a live source does not give.
+ */
 function livePlanners(name: LivePolicy, g: GuardrailPolicy, nodeType: string | undefined): { policies: ScalingPolicy[]; analyzers: Analyzer[] } {
   const { minReplicas, maxReplicas } = resolveServiceBounds(g, '*');
   const nodes: ScalingPolicy[] = [];
@@ -223,7 +234,7 @@ function livePlanners(name: LivePolicy, g: GuardrailPolicy, nodeType: string | u
   }
   if (name === 'hpa') return { policies: [new HpaPolicy({ default: { minReplicas: Math.max(1, minReplicas), maxReplicas } }), ...nodes], analyzers: [] };
   return {
-    policies: [new RemediationCoordinator(), new PredictivePolicy({ minReplicas: Math.max(1, minReplicas), maxReplicas }), ...nodes],
+    policies: [new VerificationPlanner(g.verification ?? {}), new RemediationCoordinator(), new PredictivePolicy({ minReplicas: Math.max(1, minReplicas), maxReplicas }), ...nodes],
     analyzers: [new EventClassifier(), new MemoryTrendAnalyzer()],
   };
 }
