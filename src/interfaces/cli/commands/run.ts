@@ -35,6 +35,8 @@ import { HpaPolicy } from '../../../plan/scaling/hpa.js';
 import { PredictivePolicy } from '../../../plan/scaling/predictive.js';
 import type { ScalingPolicy } from '../../../plan/scaling/policy.js';
 import { VerificationPlanner } from '../../../plan/verification/verification-planner.js';
+import { DriftPlanner } from '../../../plan/lifecycle/drift-planner.js';
+import { NodeOccupancyRecorder } from '../../../plan/lifecycle/node-occupancy.js';
 import { RunDeploymentRisk } from '../../../loop/risk-learning.js';
 import { duration, integer, oneOf } from '../args.js';
 
@@ -42,7 +44,8 @@ const LIVE_POLICIES = ['hpa', 'autonomic'] as const;
 type LivePolicy = (typeof LIVE_POLICIES)[number];
 /** Without an execute provider (`--provider`) the loop only decides; auto mode needs one. */
 const LIVE_MODES = ['shadow', 'dry-run'] as const;
-const PROVIDERS = ['local'] as const;
+const PROVIDERS = ['local', 'kubernetes', 'gitops'] as const;
+const SOURCES = ['prometheus', 'kubernetes'] as const;
 
 interface RunOptions {
   prometheus?: string;
@@ -50,6 +53,11 @@ interface RunOptions {
   policy: LivePolicy;
   mode: (typeof LIVE_MODES)[number] | 'auto';
   provider?: (typeof PROVIDERS)[number];
+  source?: (typeof SOURCES)[number];
+  kubeconfig?: string;
+  gitopsRepo?: string;
+  gitopsPath?: string;
+  gitopsPush?: boolean;
   interval: number;
   ticks?: number;
   retrainEvery: number;
@@ -71,7 +79,12 @@ export function registerRun(program: Command): void {
     .option('--prometheus-config <file>', 'YAML with the Prometheus source settings (url, timeoutMs, retry, circuitBreaker, maxStaleSeconds, rateWindow, queries per signal, services); --prometheus overrides its url')
     .option('--policy <name>', `planners: ${LIVE_POLICIES.join(', ')}`, oneOf('--policy', LIVE_POLICIES), 'autonomic')
     .option('--mode <mode>', 'shadow (decide and journal), dry-run (decide and print only) or auto (execute; needs --provider)', oneOf('--mode', [...LIVE_MODES, 'auto'] as const), 'shadow')
-    .option('--provider <name>', 'execute provider: local = start sample-service replicas behind a proxy, node_exporter and its own Prometheus here, and act on those processes', oneOf('--provider', PROVIDERS))
+    .option('--provider <name>', 'execute provider: local = start sample-service replicas behind a proxy, node_exporter and its own Prometheus here, and act on those processes; kubernetes = act on the cluster of --kubeconfig (scale subresource, rollout restart/undo, drain via the Eviction API); gitops = commit each change to --gitops-repo for Argo CD/Flux instead of touching the cluster', oneOf('--provider', PROVIDERS))
+    .option('--source <name>', 'telemetry: prometheus (default; needs --prometheus or --prometheus-config) or kubernetes (the Kubernetes API and metrics.k8s.io of --kubeconfig: replicas, CPU, memory, events; no request rates or latency)', oneOf('--source', SOURCES))
+    .option('--kubeconfig <file>', 'kubeconfig for --provider/--source kubernetes (default: in-cluster, then $KUBECONFIG / ~/.kube/config)')
+    .option('--gitops-repo <path>', 'working copy of the GitOps repository (--provider gitops)')
+    .option('--gitops-path <dir>', 'folder of the manifests inside the repository (--provider gitops)', '.')
+    .option('--gitops-push', 'push each commit to the remote (--provider gitops)')
     .option('--interval <duration>', 'time between ticks', duration('--interval'), 15)
     .option('--ticks <n>', 'stop after n ticks (default: run until stopped)', integer('--ticks', 1, 10_000_000))
     .option('--retrain-every <duration>', 'retrain the forecasting models from the stored request-rate history this often (a new model is promoted only if its backtest beats the active one); 0 = never', duration('--retrain-every'), 86400)
@@ -85,19 +98,33 @@ export function registerRun(program: Command): void {
       '\nExamples:\n  autonomic run --prometheus http://127.0.0.1:9090 --mode shadow\n' +
         '  autonomic sim serve --port 9464 --speed 10 &   # a twin to watch, scraped by your Prometheus\n' +
         '  autonomic run --prometheus-config prom.yaml --policy hpa --interval 30s --ticks 20 --json\n' +
-        '  autonomic run --provider local --mode auto --interval 2s   # the loop on local processes (prints the proxy URL)\n',
+        '  autonomic run --provider local --mode auto --interval 2s   # the loop on local processes (prints the proxy URL)\n' +
+        '  autonomic run --source kubernetes --provider kubernetes --kubeconfig ~/.kube/config --mode auto\n' +
+        '  autonomic run --prometheus http://prometheus:9090 --provider gitops --gitops-repo ./fleet --gitops-path apps --gitops-push --mode auto\n',
     )
     .action(async (o: RunOptions) => {
       if (o.mode === 'auto' && o.provider === undefined) {
-        throw new UserError('auto mode needs an execute provider: --provider local (processes started here); there is none for other live systems yet; use shadow or dry-run', '--mode');
+        throw new UserError('auto mode needs an execute provider: --provider local, kubernetes or gitops; or use shadow or dry-run', '--mode');
       }
+      if (o.provider === 'gitops' && o.gitopsRepo === undefined) throw new UserError('needs --gitops-repo PATH (a working copy of the repository Argo CD or Flux syncs)', '--provider');
+      if (o.provider !== 'gitops' && (o.gitopsRepo !== undefined || o.gitopsPush)) throw new UserError('only with --provider gitops', '--gitops-repo');
+      if (o.source === 'kubernetes' && (o.prometheus !== undefined || o.prometheusConfig !== undefined)) throw new UserError('--source kubernetes reads the Kubernetes API; leave out --prometheus and --prometheus-config', '--source');
+      if (o.kubeconfig !== undefined && o.source !== 'kubernetes' && o.provider !== 'kubernetes') throw new UserError('only with --source kubernetes or --provider kubernetes', '--kubeconfig');
       if (o.provider === 'local' && (o.prometheus !== undefined || o.prometheusConfig !== undefined)) {
         throw new UserError('the local provider starts its own Prometheus, configured for its processes: leave out --prometheus and --prometheus-config', '--provider');
       }
       if (o.interval < 1) throw new UserError('must be at least 1s', '--interval');
       if (o.ha && storeFlavor(resolveDbPath(o.db)) !== 'postgres') throw new UserError('needs a shared postgres:// store (--db or $AUTONOMIC_DB) to elect the leader in', '--ha');
       // Everything is validated before the store is opened (and the local stack started): bad input writes nothing.
-      const prometheusSource = o.provider === 'local' ? undefined : new PrometheusSource(prometheusConfig(o));
+      const prometheusSource = o.provider === 'local' || o.source === 'kubernetes' ? undefined : new PrometheusSource(prometheusConfig(o));
+      // Loaded only when asked for: the Kubernetes client is heavy, and every other command starts faster without it.
+      const kube = o.source === 'kubernetes' || o.provider === 'kubernetes' ? await import('../../../execute/providers/kubernetes/factory.js') : undefined;
+      const access = kube?.clusterAccessFromKubeconfig(o.kubeconfig);
+      const kubeSource = kube && access && o.source === 'kubernetes' ? kube.kubernetesSourceFromKubeconfig(undefined, {}, access) : undefined;
+      const kubeProvider = kube && access && o.provider === 'kubernetes' ? kube.kubernetesProviderFromKubeconfig(undefined, {}, access) : undefined;
+      const gitops = o.provider === 'gitops'
+        ? await (await import('../../../execute/providers/gitops/gitops-provider.js')).GitOpsProvider.open({ repo: o.gitopsRepo!, path: o.gitopsPath ?? '.', push: o.gitopsPush === true })
+        : undefined;
       const guardrailPolicy = o.guardrails ? loadPolicyFile(o.guardrails) : defaultPolicy();
       const planners = livePlanners(o.policy, guardrailPolicy, o.nodeType);
       const { policies } = planners;
@@ -108,9 +135,9 @@ export function registerRun(program: Command): void {
         await local.stop();
         throw e;
       });
-      const source = local?.source ?? prometheusSource;
+      const source = local?.source ?? kubeSource ?? prometheusSource;
       if (!source) throw new Error('no telemetry source');
-      const url = local?.prometheus?.url ?? prometheusSource?.config.url;
+      const url = local?.prometheus?.url ?? prometheusSource?.config.url ?? (kubeSource ? `kubernetes (${access?.kubeConfig.getCurrentContext() ?? 'in-cluster'})` : undefined);
       // The local stack's replicas live for seconds to minutes: its analyzers are tuned to that pace.
       const analyzers = local && o.policy === 'autonomic' ? localAnalyzers() : planners.analyzers;
       if (local) process.stderr.write(`local stack: ${local.deployment.replicas} ${local.deployment.name} replicas behind ${local.proxy.url} (send traffic there), Prometheus at ${url}\n`);
@@ -118,20 +145,28 @@ export function registerRun(program: Command): void {
         await local?.stop();
         throw e;
       });
-      const run = await store.runs.create({ command: 'run', config: { source: 'prometheus', url, provider: o.provider ?? null, policy: o.policy, mode, intervalSeconds: o.interval } });
+      const run = await store.runs.create({ command: 'run', config: { source: kubeSource ? 'kubernetes' : 'prometheus', url, provider: o.provider ?? null, policy: o.policy, mode, intervalSeconds: o.interval } });
+      if (o.policy === 'autonomic') {
+        // Drift: what earlier live runs applied vs what is live now; reported, and reconciled only where the
+        // policy says `drift.reconcile: auto`. Placed after healing and before scaling.
+        const live = new Set((await store.runs.list()).filter((r) => r.command === 'run').map((r) => r.id));
+        const drift = await DriftPlanner.fromJournal(store.journal, guardrailPolicy.drift, { scope: { includeRun: (id) => id !== null && live.has(id) }, settleSeconds: 120 });
+        policies.splice(2, 0, drift);
+      }
       const haBuffer = o.ha ? new TickBuffer() : undefined;
       // Deployment risk learned from the journal's rollout history and incidents: a risky rollout (e.g. proposed
       // through the API) waits for a human. Re-learned after every rollout result of this run.
       const risk = await RunDeploymentRisk.start(store.journal, Date.now() / 1000, run.id);
       // Approved proposals made through the API or MCP are taken over and run (after the guardrails recheck them).
-      const external = (a: { source: string }): boolean => /^(api|mcp):/.test(a.source);
+      // Retirement proposals queued by `autonomic retire --queue` are taken over the same way once approved.
+      const external = (a: { source: string }): boolean => /^(api|mcp):|^lifecycle\/retirement/.test(a.source);
       // --ha: the queue lives in the shared store with the leader's fencing term, so whichever replica leads when a
       // person approves runs the action, once.
       const haApprovals = o.ha
         ? new ReplicatedApprovalFlow({ ledger: new LoopApprovalLedger(store.db, store.flavor), loopId: RUN_LOOP_ID, expirySeconds: guardrailPolicy.approvals.expirySeconds, adoptExternal: external })
         : undefined;
       const controller = new Controller({
-        source, provider: local?.provider ?? new NoExecuteProvider('no execute provider given (--provider)'), policies, analyzers,
+        source, provider: local?.provider ?? kubeProvider ?? gitops ?? new NoExecuteProvider('no execute provider given (--provider)'), policies, analyzers,
         guardrails: new Guardrails(guardrailPolicy, { riskRaisers: [risk.risk] }), journal: haBuffer ?? store.journal, mode, runId: run.id,
         // High-risk actions wait in the store's queue (`autonomic approvals`, the API, the dashboard); approved ones,
         // and approved proposals made through the API or MCP, run on a later tick after the guardrails recheck them.
@@ -147,6 +182,8 @@ export function registerRun(program: Command): void {
       });
       // Every tick's request rates go to the store in 5-minute buckets: the history scheduled retraining reads.
       const recorder = new TelemetryRecorder(new TelemetryStore(store.db));
+      // Pods per node over time: what retirement reads to find nodes idle for hours.
+      const occupancy = new NodeOccupancyRecorder(new TelemetryStore(store.db));
       let lastRetrain = Date.now() / 1000;
       const stop = new AbortController();
       const onSignal = (): void => stop.abort();
@@ -162,6 +199,7 @@ export function registerRun(program: Command): void {
             risk.observe(r.at, r.notes);
             printTick(r, n, o.json === true);
             await recorder.record(r.snapshot);
+            await occupancy.record(r.snapshot);
             if (o.retrainEvery > 0 && r.at - lastRetrain >= o.retrainEvery) {
               lastRetrain = r.at;
               await scheduledRetrain(store, run.id, r.at, r.snapshot.services.map((svc) => requestRateKey(svc.name)), o.json === true);
