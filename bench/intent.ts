@@ -13,7 +13,8 @@
  *    through the AWS parser (findAwsIntent) and builder (buildAwsTerraform), scored offline by
  *    bench/lib/iac-eval.ts: valid HCL passing our validator, required resource types present,
  *    `with "x"` attributes present, pass = all three. No terraform plan, no OPA.
- *  - Our own suite (bench/data/intent-k8s-suite.json): IntentSpec field accuracy.
+ *  - Our own suites (bench/data/intent-k8s-suite.json, intent-vm-suite.json): IntentSpec field accuracy, and for
+ *    Proxmox/AWS/hosts whether the whole pipeline ends in a bundle that passes every check.
  * Every emitted YAML stream is re-read with the `yaml` package (YAML 1.2, as kubectl) and the
  * PyYAML-compatible loader (YAML 1.1); artefacts_parse_pct counts streams both read back.
  */
@@ -26,6 +27,7 @@ import { UserError } from '../src/core/errors.js';
 import { cloudEvalAvailable, loadCloudEvalCases, type CloudEvalCase } from '../src/plan/intent/eval/cloudeval-data.js';
 import { kvExact, kvWildcard } from '../src/plan/intent/eval/cloudeval-metric.js';
 import { parsesAsYaml11 } from '../src/plan/intent/eval/yaml11.js';
+import { loadInventoryFile } from '../src/plan/intent/inventory-file.js';
 import { parseIntent } from '../src/plan/intent/parse.js';
 import { runIntentPipeline, type IntentPipelineResult } from '../src/plan/intent/pipeline.js';
 import type { Profile } from '../src/plan/intent/plan.js';
@@ -204,28 +206,55 @@ export async function run(args: BenchArgs): Promise<BenchResult> {
     notes.push('IaC-Eval scored offline (no terraform plan / OPA): valid = every .tf parses with hcl2json and has no HCL/TF-REQUIRED/TF-REF error; types = every resource type the intent text and Rego name is present (as often as declared); attributes = every `with "x"` argument of the intent is set on a block of its type; pass = all three. Input: prompt only.');
   } else notes.push(`IaC-Eval skipped: no ${iacDir}/cases.jsonl (iac_eval_* = null)`);
 
-  // Own suite: field accuracy of the parser.
-  const suite = JSON.parse(readFileSync(join(here, 'data', 'intent-k8s-suite.json'), 'utf8')) as { cases: SuiteCase[] };
+  // Own suites: field accuracy of the parser (Kubernetes; Proxmox/AWS/hosts), and for the file targets whether the
+  // whole pipeline ends in a bundle that passes every check (grounded on the example inventory, an SSH key answered).
   let matched = 0;
   let expected = 0;
   const ownLatency: number[] = [];
   const misses: string[] = [];
-  for (const c of suite.cases) {
-    const t = performance.now();
-    const parsed = parseIntent(c.text);
-    ownLatency.push(performance.now() - t);
-    for (const [path, want] of Object.entries(c.expect)) {
-      expected++;
-      if (fieldMatches(at(parsed.spec, path), want)) matched++;
-      else misses.push(`${c.id}:${path}`);
+  const inventory = loadInventoryFile(join(here, '..', 'examples', 'proxmox-inventory.json'));
+  const sshKey = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHh0ZXN0a2V5Zm9yYXV0b25vbWljdGVzdHMxMjM0NTY3 bench@autonomic';
+  for (const file of ['intent-k8s-suite.json', 'intent-vm-suite.json']) {
+    const suite = JSON.parse(readFileSync(join(here, 'data', file), 'utf8')) as { cases: SuiteCase[] };
+    let m = 0;
+    let e = 0;
+    const latency: number[] = [];
+    const bundles: { ready: boolean; rounds: number; ms: number }[] = [];
+    for (const c of suite.cases) {
+      const t = performance.now();
+      const parsed = parseIntent(c.text);
+      latency.push(performance.now() - t);
+      for (const [path, want] of Object.entries(c.expect)) {
+        e++;
+        if (fieldMatches(at(parsed.spec, path), want)) m++;
+        else misses.push(`${c.id}:${path}`);
+      }
+      if (parsed.spec.target === 'kubernetes') {
+        const r = await runIntentPipeline(c.text, { profile: 'hardened', nonInteractive: true });
+        allRuns.push({ id: c.id, read: true, kvWildcard: 0, kvExact: 0, parses: parsesEverywhere(r.yaml), schemaValid: !r.findings.some((f) => f.source === 'schema'), rounds: r.rounds.length, escalated: r.escalated, plannerMs: r.timings.parseMs + r.timings.planMs + r.timings.buildMs });
+      } else if (!parsed.spec.vm?.grow) {
+        // Growth needs an earlier bundle (the CLI and tests cover it); every other case runs end to end.
+        const r = await runIntentPipeline(c.text, { inventory, answers: { sshKey }, nonInteractive: true });
+        bundles.push({ ready: r.status === 'ready', rounds: r.rounds.length, ms: r.timings.parseMs + r.timings.planMs + r.timings.buildMs + r.timings.reviewMs });
+        if (r.status !== 'ready') misses.push(`${c.id}:bundle ${r.status}${r.escalation ? ` (${r.escalation.reason})` : ''}`);
+      }
     }
-    const r = await runIntentPipeline(c.text, { profile: 'hardened', nonInteractive: true });
-    if (r.spec.target === 'kubernetes') {
-      allRuns.push({ id: c.id, read: true, kvWildcard: 0, kvExact: 0, parses: parsesEverywhere(r.yaml), schemaValid: !r.findings.some((f) => f.source === 'schema'), rounds: r.rounds.length, escalated: r.escalated, plannerMs: r.timings.parseMs + r.timings.planMs + r.timings.buildMs });
-    }
+    matched += m;
+    expected += e;
+    ownLatency.push(...latency);
+    const vm = file === 'intent-vm-suite.json';
+    rows.push({
+      suite: vm ? 'own suite: Proxmox/AWS/hosts' : 'own suite: Kubernetes (parser fields)', cases: suite.cases.length,
+      kv_wildcard: null, kv_exact: null, parse_pct: null,
+      schema_valid_pct: vm && bundles.length > 0 ? 100 * mean(bundles.map((b) => (b.ready ? 1 : 0))) : null,
+      rounds_mean: vm && bundles.length > 0 ? mean(bundles.map((b) => b.rounds)) : null, escalated: null,
+      planner_p50_ms: percentile(latency, 0.5), planner_p95_ms: percentile(latency, 0.95),
+      field_accuracy: e > 0 ? m / e : null,
+      bundle_p50_ms: vm && bundles.length > 0 ? percentile(bundles.map((b) => b.ms), 0.5) : null,
+    });
   }
   const ownAccuracy = expected > 0 ? matched / expected : 0;
-  rows.push({ suite: 'own suite (parser fields)', cases: suite.cases.length, kv_wildcard: null, kv_exact: null, parse_pct: null, schema_valid_pct: null, rounds_mean: null, escalated: null, planner_p50_ms: percentile(ownLatency, 0.5), planner_p95_ms: percentile(ownLatency, 0.95) });
+  notes.push('own suites: field_accuracy = IntentSpec fields matched / expected; for Proxmox/AWS/hosts, schema_valid_pct = share of cases whose full pipeline (examples/proxmox-inventory.json, an SSH key answered, no LLM) ends ready with every check passing (Terraform, cloud-init, real ansible-playbook --syntax-check), bundle_p50_ms includes that review');
   progress(`intent: done\n`);
 
   const produced = allRuns.filter((r) => r.plannerMs > 0);

@@ -20,6 +20,8 @@ import { registerServe } from './commands/serve.js';
 import { registerMcp } from './commands/mcp.js';
 import { registerAsk } from './commands/ask.js';
 import { registerIntent } from './commands/intent.js';
+import { registerDrift } from './commands/drift.js';
+import { registerRetire } from './commands/retire.js';
 
 export function buildProgram(): Command {
   const program = new Command('autonomic')
@@ -41,6 +43,8 @@ export function buildProgram(): Command {
   registerMcp(program);
   registerAsk(program);
   registerIntent(program);
+  registerDrift(program);
+  registerRetire(program);
   program.commands.forEach((c) => c.exitOverride());
   return program;
 }

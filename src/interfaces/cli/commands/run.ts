@@ -158,8 +158,8 @@ export function registerRun(program: Command): void {
       // through the API) waits for a human. Re-learned after every rollout result of this run.
       const risk = await RunDeploymentRisk.start(store.journal, Date.now() / 1000, run.id);
       // Approved proposals made through the API or MCP are taken over and run (after the guardrails recheck them).
-      // Retirement proposals queued by `autonomic retire --queue` are taken over the same way once approved.
-      const external = (a: { source: string }): boolean => /^(api|mcp):|^lifecycle\/retirement/.test(a.source);
+      // Retirement and drift proposals queued by `autonomic retire --queue` / `autonomic drift --queue` are taken over the same way once approved.
+      const external = (a: { source: string }): boolean => /^(api|mcp):|^lifecycle\/(retirement|drift)/.test(a.source);
       // --ha: the queue lives in the shared store with the leader's fencing term, so whichever replica leads when a
       // person approves runs the action, once.
       const haApprovals = o.ha
