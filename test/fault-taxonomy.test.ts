@@ -237,7 +237,9 @@ test('binary garbage, a 1 MB line and invalid UTF-8 are screened and never crash
   const t0 = performance.now();
   const r = classifyLogs([garbage, invalid, huge, nulls, lone, '', '   ', undefined, null, 42, { toString: () => 'obj' }]);
   const ms = performance.now() - t0;
-  assert.ok(ms < 2000, `took ${ms} ms`);
+  // Only a guard against catastrophic regex backtracking (minutes), not a speed goal: those live in the benchmarks,
+  // and a loaded CI machine must not fail this.
+  assert.ok(ms < 30_000, `took ${ms} ms`);
   const flags = new Map(r.flagged.map((f) => [f.index, f.flags]));
   assert.ok(flags.get(0)?.includes('binary'));
   assert.ok(flags.get(1)?.includes('invalid-utf8'));
