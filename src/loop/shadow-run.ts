@@ -26,9 +26,8 @@ import { buildPlanners, type PreparedSimulation } from './simulation.js';
 import { ShadowAgreement, type AgreementSummary, type AgreementTick } from './shadow-agreement.js';
 import { ShadowCounterfactual, type CounterfactualSummary, type CounterfactualWindow } from './shadow-counterfactual.js';
 
-export const SHADOW_POLICIES = ['rl'] as const;
-export type ShadowPolicyName = (typeof SHADOW_POLICIES)[number];
-export const DEFAULT_SHADOW_WINDOW_SECONDS = 3600;
+import { DEFAULT_SHADOW_WINDOW_SECONDS, type ShadowPolicyName } from './shadow-options.js';
+export { DEFAULT_SHADOW_WINDOW_SECONDS, SHADOW_POLICIES, type ShadowPolicyName } from './shadow-options.js';
 
 export interface ShadowReport {
   policy: ShadowPolicyName;

@@ -8,7 +8,7 @@ import { duration, integer, oneOf, positiveNumber } from '../args.js';
 import { formatTable, printJson } from '../format.js';
 import { describeOutcome } from '../../../loop/simulated-rollouts.js';
 import { progressBars, trackedSimulation } from '../tracked-run.js';
-import { DEFAULT_SHADOW_WINDOW_SECONDS, SHADOW_POLICIES, ShadowSession, describeShadow, resolveShadowModel } from '../../../loop/shadow-run.js';
+import { DEFAULT_SHADOW_WINDOW_SECONDS, SHADOW_POLICIES } from '../../../loop/shadow-options.js';
 
 interface SimulateOptions {
   trace?: string;
@@ -58,15 +58,17 @@ export function registerSimulate(program: Command): void {
       // Everything is validated before the store is opened: bad input writes nothing.
       const prepared = prepareSimulation({ policy: o.policy, days: o.days, seed: o.seed, load, faults: o.faults, mode: o.mode, policyFile: o.guardrails ?? null, approveAfterSeconds: o.approveAfter ?? null, playbooks: o.playbooks, rollouts: o.rollout });
       if (o.rlModel && !o.shadow) throw new UserError('--rl-model is for --shadow rl', '--rl-model');
-      const modelFile = o.shadow && o.rlModel ? await resolveShadowModel(o.rlModel, null) : null;
+      // Loaded only for a shadow run: it brings tfjs, which every other simulation can start without.
+      const shadowRun = o.shadow ? await import('../../../loop/shadow-run.js') : undefined;
+      const modelFile = shadowRun && o.rlModel ? await shadowRun.resolveShadowModel(o.rlModel, null) : null;
       const store = await openStore(o.db);
       try {
-        const m = o.shadow ? (modelFile ?? (await resolveShadowModel(undefined, store))) : null;
-        const shadow = m ? new ShadowSession(prepared, m.model, m.source, o.shadowWindow) : null;
+        const m = shadowRun ? (modelFile ?? (await shadowRun.resolveShadowModel(undefined, store))) : null;
+        const shadow = shadowRun && m ? new shadowRun.ShadowSession(prepared, m.model, m.source, o.shadowWindow) : null;
         const observe = shadow
           ? (r: { id: string }, until: number | undefined) => {
               shadow.attachJournal(store.journal, r.id, until);
-              return { onTick: (t: Parameters<ShadowSession['onTick']>[0]) => shadow.onTick(t) };
+              return { onTick: (t: Parameters<typeof shadow.onTick>[0]) => shadow.onTick(t) };
             }
           : undefined;
         const bars = progressBars(o.progress && !o.json);
@@ -75,7 +77,7 @@ export function registerSimulate(program: Command): void {
         if (o.json) printJson({ runId: run.id, ...report, ...(shadowReport ? { shadow: shadowReport } : {}) });
         else {
           printReports([report], run.id);
-          if (shadowReport) process.stdout.write(`\n${describeShadow(shadowReport, run.id)}\n`);
+          if (shadowReport && shadowRun) process.stdout.write(`\n${shadowRun.describeShadow(shadowReport, run.id)}\n`);
           const m = report.remediation;
           if (m.detections > 0) {
             process.stdout.write(`\nremediation: ${m.detections} detected, ${m.recoveries} verified and recovered, ${m.failedVerifications} failed verification, ${m.escalations} escalated to a human` +
