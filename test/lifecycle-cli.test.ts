@@ -6,7 +6,7 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +18,7 @@ import { BUCKET_SECONDS, TelemetryStore } from '../src/knowledge/telemetry.js';
 import { requestRateKey } from '../src/loop/telemetry-recorder.js';
 import { nodePodsKey } from '../src/plan/lifecycle/node-occupancy.js';
 import type { Action } from '../src/core/action.js';
+import { stop, until } from './support/child-processes.js';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'autonomic.js');
 const PROMETHEUS = onPath('prometheus');
@@ -60,32 +61,6 @@ function assertBadInput(r: Ran, pattern: RegExp): void {
   assert.match(lines[0], pattern);
   assert.ok(!r.stderr.includes('    at '), 'no stack trace');
   assert.equal(r.stdout, '');
-}
-
-async function until<T>(what: string, deadlineMs: number, fn: () => Promise<T | undefined>, fatal?: () => string | undefined): Promise<T> {
-  const end = performance.now() + deadlineMs;
-  let last: unknown;
-  while (performance.now() < end) {
-    const dead = fatal?.();
-    if (dead) throw new Error(`${dead} while waiting for ${what}`);
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out waiting for ${what}${last instanceof Error ? ` (last error: ${last.message})` : ''}`);
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-  await exited;
-  clearTimeout(timer);
 }
 
 interface Live { twin: TwinCluster; promConfig: string; nodes: string[] }

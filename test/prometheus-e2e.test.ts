@@ -17,30 +17,13 @@ import { PrometheusHttpClient } from '../src/monitor/prometheus/http-client.js';
 import { parseSampleValue } from '../src/monitor/prometheus/samples.js';
 import { PrometheusSource } from '../src/monitor/prometheus/source.js';
 import { HpaPolicy } from '../src/plan/scaling/hpa.js';
+import { stop, until } from './support/child-processes.js';
 
 const PROMETHEUS = onPath('prometheus');
 /** Simulated seconds per wall second: 10 keeps the test short while the twin still steps in 0.5 s of its time. */
 const SPEED = 10;
 /** One simulated minute (the HPA's metrics window) in wall time. */
 const WINDOW = `${60 / SPEED}s`;
-
-/** Polls fn until it returns a value; `fatal` names a reason to stop at once (a child process died). */
-async function until<T>(what: string, deadlineMs: number, fn: () => Promise<T | undefined>, fatal?: () => string | undefined): Promise<T> {
-  const end = performance.now() + deadlineMs;
-  let last: unknown;
-  while (performance.now() < end) {
-    const dead = fatal?.();
-    if (dead) throw new Error(`${dead} while waiting for ${what}`);
-    try {
-      const v = await fn();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e;
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`timed out waiting for ${what}${last instanceof Error ? ` (last error: ${last.message})` : ''}`);
-}
 
 /** Desired replicas per service from a fresh HPA (scale-down stabilisation off, so both directions show at once). */
 function hpaDesired(snap: Snapshot): Record<string, number> {
@@ -58,15 +41,6 @@ async function runCli(args: string[], db: string): Promise<{ status: number | nu
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const status = await new Promise<number | null>((r) => child.once('close', (code) => r(code)));
   return { status, stdout, stderr };
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-  await exited;
-  clearTimeout(timer);
 }
 
 test(

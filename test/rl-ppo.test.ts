@@ -1,14 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { Rng } from '../src/core/rng.js';
 import { initNeuralForecasting } from '../src/analyze/forecast/neural-common.js';
 import { clippedPolicyLoss } from '../src/plan/rl/ppo.js';
 import { trainPpo } from '../src/plan/rl/trainer.js';
-import { episodeSeed, type VecEnv } from '../src/plan/rl/vec-env.js';
+import { CueEnv, trainStraightAndResumed } from './support/rl-cue-env.js';
 
 /** d loss / d logp for one sample with the given ratio and advantage. */
 function gradAt(ratio: number, adv: number, clip = 0.2): { loss: number; grad: number } {
@@ -38,30 +34,6 @@ test('PPO clipped loss: sign follows the advantage, and the clip stops the push 
   assert.ok(gradAt(1.5, -1).grad > 0);
 });
 
-/** Contextual bandit: the observation is a one-hot cue; the action matching it earns 1. */
-class CueEnv implements VecEnv {
-  readonly obsSize = 2;
-  readonly numActions = 2;
-  readonly episodeSteps = 32;
-  private rng = new Rng(1);
-  private cue = new Int32Array(0);
-  constructor(readonly numEnvs: number) {}
-  private observe(): Float32Array {
-    const o = new Float32Array(this.numEnvs * 2);
-    this.cue = Int32Array.from({ length: this.numEnvs }, () => this.rng.int(2));
-    this.cue.forEach((c, i) => (o[i * 2 + c] = 1));
-    return o;
-  }
-  reset(first: number): Float32Array {
-    this.rng = new Rng(episodeSeed(7, first));
-    return this.observe();
-  }
-  step(actions: Int32Array) {
-    const rewards = Float32Array.from(actions, (a, i) => (a === this.cue[i] ? 1 : 0));
-    return { obs: this.observe(), rewards };
-  }
-}
-
 test('a short PPO run on a trivially learnable environment improves its reward', async () => {
   const r = await trainPpo(new CueEnv(4), { numEnvs: 4, ppo: { hidden: 16, learningRate: 0.01, minibatch: 32, epochs: 4 }, stopAtConvergence: false }, { episodes: 32 });
   const first = r.rewards.slice(0, 4).reduce((a, b) => a + b) / 4;
@@ -72,15 +44,8 @@ test('a short PPO run on a trivially learnable environment improves its reward',
 
 test('training is reproducible by seed, and a resumed run continues exactly as an uninterrupted one', async () => {
   const cfg = { numEnvs: 2, ppo: { hidden: 8, minibatch: 16, epochs: 2 }, stopAtConvergence: false };
-  const dir = mkdtempSync(join(tmpdir(), 'rl-ckpt-'));
-  try {
-    const straight = await trainPpo(new CueEnv(2), cfg, { episodes: 8 });
-    await trainPpo(new CueEnv(2), cfg, { episodes: 4, checkpointDir: dir });
-    const resumed = await trainPpo(new CueEnv(2), cfg, { episodes: 8, checkpointDir: dir, resume: true });
-    assert.equal(resumed.resumedFrom, 4);
-    assert.deepEqual(resumed.rewards, straight.rewards);
-    assert.deepEqual(Array.from(resumed.model.actor.layers[2].w), Array.from(straight.model.actor.layers[2].w));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const { straight, resumed } = await trainStraightAndResumed(cfg);
+  assert.equal(resumed.resumedFrom, 4);
+  assert.deepEqual(resumed.rewards, straight.rewards);
+  assert.deepEqual(Array.from(resumed.model.actor.layers[2].w), Array.from(straight.model.actor.layers[2].w));
 });

@@ -2,17 +2,14 @@
  * The web dashboard in real Chromium (Debian's /usr/bin/chromium driven by playwright-core): log in with a token,
  * approve a queued action, submit an intent, and check that markup in journal text renders as text.
  */
-import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { TelemetryStore } from '../src/knowledge/telemetry.js';
 import { startHarness, DRAIN, type Harness } from './api-harness.js';
+import { chromiumSkip as skip, openChromium, SCREENSHOTS } from './support/chromium.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const OUT = join(import.meta.dirname, '..', 'test-output');
-const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} is not installed (apt-get install chromium)`;
 const INJECTION = `<img src=x onerror="window.__pwned=1"><script>window.__pwned=1</script>`;
 
 let h: Harness;
@@ -22,14 +19,7 @@ let page: Page;
 before(async () => {
   if (skip) return;
   h = await startHarness({ log: false });
-  const { chromium } = await import('playwright-core');
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
-  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  page.setDefaultTimeout(10_000);
-  mkdirSync(OUT, { recursive: true });
+  ({ browser, page } = await openChromium());
 });
 
 after(async () => {
@@ -70,7 +60,7 @@ test('dashboard: log in, approve a queued action, submit an intent, injection st
   await page.locator('#chart svg polyline.actual').waitFor();
   assert.equal(await page.locator('#chart svg polygon.band').count(), 1);
   assert.equal(await page.locator('#series option').first().innerText(), SERIES);
-  await page.screenshot({ path: join(OUT, 'web-1-overview.png'), fullPage: true });
+  await page.screenshot({ path: join(SCREENSHOTS, 'web-1-overview.png'), fullPage: true });
   await item.getByRole('button', { name: 'Approve' }).click();
   await item.waitFor({ state: 'detached' });
   const decided = await h.store.approvals.get(approvalId);
@@ -101,7 +91,7 @@ test('dashboard: log in, approve a queued action, submit an intent, injection st
   assert.ok((await h.store.journal.list({ kind: 'intent.request' })).some((e) => e.actor === 'approver-user'), 'the intent is journaled with who asked');
 
   await page.locator('#verify .ok').waitFor();
-  await page.screenshot({ path: join(OUT, 'web-2-after.png'), fullPage: true });
+  await page.screenshot({ path: join(SCREENSHOTS, 'web-2-after.png'), fullPage: true });
   assert.deepEqual(errors, [], 'no script errors on the page');
 });
 

@@ -3,7 +3,6 @@
  * event stream announces it, and the page shows the cluster summary and a row per service without a reload; when
  * no write comes for a while the view says it is stale. Also GET /api/overview itself (roles, errors, OpenAPI).
  */
-import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,10 +15,7 @@ import { StateRecorder } from '../src/loop/state-recorder.js';
 import { SCENARIO_SLO_ERROR_RATE, SHOP } from '../src/loop/scenario.js';
 import { OverviewSchema } from '../src/interfaces/api/overview.js';
 import { startHarness, type Harness } from './api-harness.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-const OUT = join(import.meta.dirname, '..', 'test-output');
-const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} is not installed (apt-get install chromium)`;
+import { chromiumSkip as skip, openChromium, SCREENSHOTS } from './support/chromium.js';
 
 let h: Harness;
 let browser: Browser | undefined;
@@ -28,11 +24,7 @@ let page: Page;
 before(async () => {
   h = await startHarness({ log: false });
   if (skip) return;
-  const { chromium } = await import('playwright-core');
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
-  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-  page.setDefaultTimeout(10_000);
-  mkdirSync(OUT, { recursive: true });
+  ({ browser, page } = await openChromium());
 });
 
 after(async () => {
@@ -129,7 +121,7 @@ test('dashboard: the live cluster panel shows a service row after a loop tick, l
   assert.match(await page.locator('#cluster-summary').innerText(), /nodes ready\s+\d+ \/ \d+/);
   assert.match(await page.locator('#cluster-summary').innerText(), /\$\d+\.\d\d \/ hour/);
   assert.equal(await page.locator('#cluster-freshness').innerText(), 'live');
-  await page.screenshot({ path: join(OUT, 'web-overview.png'), fullPage: true });
+  await page.screenshot({ path: join(SCREENSHOTS, 'web-overview.png'), fullPage: true });
 
   // A later tick updates the same rows (the store keeps one row per run).
   const before = await h.store.db.selectFrom('latest_state').select('at').where('run_id', '=', run.id).executeTakeFirstOrThrow();
@@ -140,6 +132,6 @@ test('dashboard: the live cluster panel shows a service row after a loop tick, l
   // No write for longer than the stale bound: the panel says so on its next refresh.
   h.clock.now += 300;
   await page.locator('#cluster-freshness', { hasText: 'stale' }).waitFor({ timeout: 8000 });
-  await page.screenshot({ path: join(OUT, 'web-overview-stale.png'), fullPage: true });
+  await page.screenshot({ path: join(SCREENSHOTS, 'web-overview-stale.png'), fullPage: true });
   assert.deepEqual(errors, [], 'no script errors on the page');
 });

@@ -1,7 +1,8 @@
-import { hostname } from 'node:os';
 import pg from 'pg';
 import { parsePostgresUrl } from './postgres.js';
-import { sleep } from '../core/sleep.js';
+import { Election, type LeaderInfo } from '../core/leadership.js';
+
+export type { Fence, LeaderInfo } from '../core/leadership.js';
 
 /**
  * Leader election among replicas sharing a PostgreSQL knowledge store.
@@ -32,21 +33,6 @@ export interface LeaderElectionOptions {
   timeoutMs?: number;
 }
 
-export interface LeaderInfo {
-  name: string;
-  term: number;
-  holder: string;
-  /** Wall-clock seconds. */
-  acquiredAt: number;
-  heartbeatAt: number;
-}
-
-/** What a commit made on the leader's behalf must still match (see TickLedger.commit). */
-export interface Fence {
-  name: string;
-  term: number;
-}
-
 /** First advisory-lock key: Autonomic's namespace ('AUT\0'), below 2^31 so pg_locks shows it unchanged. */
 const LOCK_NAMESPACE = 0x41555400;
 
@@ -70,50 +56,21 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
-export class LeaderElection {
-  readonly id: string;
-  readonly name: string;
+export class LeaderElection extends Election {
   private readonly config: pg.ClientConfig;
-  private readonly pollMs: number;
   private readonly heartbeatMs: number;
   private readonly timeoutMs: number;
   private readonly key: number;
   private client: pg.Client | undefined;
-  private currentTerm = 0;
-  private leadership: AbortController | undefined;
-  private heartbeat: NodeJS.Timeout | undefined;
-  private closed = false;
 
   constructor(o: LeaderElectionOptions) {
-    this.name = o.name;
-    this.id = o.id ?? `${hostname()}:${process.pid}`;
-    this.pollMs = o.pollMs ?? 1000;
+    super({ name: o.name, id: o.id, pollMs: o.pollMs ?? 1000 });
     this.heartbeatMs = o.heartbeatMs ?? 1000;
     this.timeoutMs = o.timeoutMs ?? 5000;
     const target = parsePostgresUrl(o.url);
     this.key = lockKey(`${target.schema ?? ''}/${o.name}`);
     // Named per replica so operators (and tests) can find the session holding the lock in pg_stat_activity.
     this.config = { ...target.config, query_timeout: this.timeoutMs, application_name: `autonomic-election:${this.id}`.slice(0, 63) };
-  }
-
-  get isLeader(): boolean {
-    return this.leadership !== undefined && !this.leadership.signal.aborted;
-  }
-
-  /** The term this replica leads in; 0 when it does not lead. */
-  get term(): number {
-    return this.isLeader ? this.currentTerm : 0;
-  }
-
-  /** Aborts the moment leadership ends (with the reason); already aborted when this replica does not lead. */
-  get signal(): AbortSignal {
-    return this.leadership?.signal ?? AbortSignal.abort('not the leader');
-  }
-
-  /** The fencing token of the current term, for writes only the leader may make. */
-  fence(): Fence {
-    if (!this.isLeader) throw new Error(`${this.id} does not lead ${this.name}`);
-    return { name: this.name, term: this.currentTerm };
   }
 
   /** One campaign step: take the lock if it is free. True when this replica leads (now or already). */
@@ -123,6 +80,7 @@ export class LeaderElection {
     const client = await this.connect();
     const r = await client.query<{ ok: boolean }>('select pg_try_advisory_lock($1, $2) as ok', [LOCK_NAMESPACE, this.key]);
     if (!r.rows[0]?.ok) return false;
+    let term: number;
     try {
       // Waits for a deposed leader's in-flight fenced commit (it holds the row FOR SHARE), so the new term is
       // only visible once everything the old term wrote is final.
@@ -133,35 +91,18 @@ export class LeaderElection {
          returning term`,
         [this.name, this.id, now()],
       );
-      this.currentTerm = Number(t.rows[0].term);
+      term = Number(t.rows[0].term);
     } catch (e) {
       this.dropClient();
       throw e;
     }
-    this.leadership = new AbortController();
-    this.heartbeat = setInterval(() => void this.beat(), this.heartbeatMs);
-    this.heartbeat.unref();
+    this.beginLeadership(term, () => this.beat(), this.heartbeatMs);
     return true;
   }
 
-  /**
-   * Campaign until this replica leads (true) or `signal` aborts (false). `onFollow` hears who leads after every
-   * unsuccessful attempt (null: nobody has yet, or the store could not be read).
-   */
-  async waitForLeadership(signal?: AbortSignal, onFollow?: (leader: LeaderInfo | null, error?: unknown) => void): Promise<boolean> {
-    while (!signal?.aborted && !this.closed) {
-      let error: unknown;
-      try {
-        if (await this.tryAcquire()) return true;
-      } catch (e) {
-        // The database is unreachable: stay a follower and retry on a fresh connection.
-        error = e;
-        this.dropClient();
-      }
-      onFollow?.(error === undefined ? await this.leader().catch(() => null) : null, error);
-      await sleep(this.pollMs, signal);
-    }
-    return false;
+  /** The database is unreachable: stay a follower and retry on a fresh connection. */
+  protected override onCampaignError(): void {
+    this.dropClient();
   }
 
   /** The current leader as recorded in the store (its heartbeat says how fresh that is). */
@@ -174,11 +115,6 @@ export class LeaderElection {
     const row = r.rows[0];
     if (!row) return null;
     return { name: row.name, term: Number(row.term), holder: row.holder, acquiredAt: Number(row.acquired_at), heartbeatAt: Number(row.heartbeat_at) };
-  }
-
-  /** Step down (lock released with the session) and keep campaigning later, e.g. after a failed commit. */
-  stepDown(reason: string): void {
-    this.lose(reason);
   }
 
   /** Stop for good: leadership (if any) is given up and the connection closed. */
@@ -217,29 +153,24 @@ export class LeaderElection {
   private async beat(): Promise<void> {
     const client = this.client;
     if (!this.isLeader || !client) return;
-    const term = this.currentTerm;
+    const term = this.latestTerm;
     try {
       const r = await withTimeout(
         client.query('update leader_terms set heartbeat_at = $1 where name = $2 and term = $3', [now(), this.name, term]),
         this.timeoutMs,
         'heartbeat',
       );
-      if (r.rowCount !== 1 && this.currentTerm === term) this.lose(`term ${term} superseded by another leader`);
+      if (r.rowCount !== 1 && this.latestTerm === term) this.lose(`term ${term} superseded by another leader`);
     } catch (e) {
-      if (this.currentTerm === term) this.lose(`heartbeat failed: ${e instanceof Error ? e.message : String(e)}`);
+      if (this.latestTerm === term) this.lose(`heartbeat failed: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
 
-  /** Leadership ends now: act on nothing more, and close the session so the lock is released server-side. */
-  private lose(reason: string): void {
-    if (this.heartbeat) clearInterval(this.heartbeat);
-    this.heartbeat = undefined;
-    const was = this.leadership;
-    this.leadership = undefined;
-    if (was && !was.signal.aborted) {
-      was.abort(reason);
-      this.dropClient();
-    }
+  /** Leadership ends now, and the session closes so the lock is released server-side. */
+  protected override lose(reason: string): boolean {
+    const ended = super.lose(reason);
+    if (ended) this.dropClient();
+    return ended;
   }
 
   private dropClient(): void {

@@ -1,11 +1,16 @@
 /**
  * The live system a one-shot command (`drift`, `retire`) reads: Prometheus (`--prometheus`, `--prometheus-config`)
- * or a Kubernetes cluster (`--kubeconfig`). Written so `run` can share it later: its own Prometheus-config loading
- * does the same with run's options type.
+ * or a Kubernetes cluster (`--kubeconfig`), and how such a command queues what it proposes about it. Written so
+ * `run` can share it later: its own Prometheus-config loading does the same with run's options type.
  */
 import type { Command } from 'commander';
 import { UserError } from '../../core/errors.js';
+import type { Proposal, Verdict } from '../../core/proposal.js';
 import type { Snapshot } from '../../core/snapshot.js';
+import { ApprovalQueue } from '../../govern/approvals.js';
+import { Guardrails } from '../../govern/guardrails.js';
+import type { GuardrailPolicy } from '../../govern/policy.js';
+import type { Store } from '../../knowledge/store.js';
 import { parseLocatedYaml, readConfigFile } from '../../core/yaml-config.js';
 import { parsePrometheusConfig, type PrometheusSourceConfig } from '../../monitor/prometheus/config.js';
 import { PrometheusSource } from '../../monitor/prometheus/source.js';
@@ -15,6 +20,14 @@ export interface LiveSourceFlags {
   prometheus?: string;
   prometheusConfig?: string;
   kubeconfig?: string;
+}
+
+/** The flags a one-shot command on the live system has besides the source: policy, store, --queue and --json. */
+export interface LiveCommandFlags extends LiveSourceFlags {
+  policy?: string;
+  db?: string;
+  queue?: boolean;
+  json?: boolean;
 }
 
 export interface LiveSource {
@@ -81,4 +94,30 @@ export async function readLiveSnapshot(live: LiveSource): Promise<Snapshot> {
   }
   if (snapshot.degraded !== undefined) throw new UserError(`the telemetry is degraded, nothing was compared: ${snapshot.degraded}`, `${live.kind} ${live.where}`);
   return snapshot;
+}
+
+/** A proposal a one-shot command sent through the guardrails: queued for approval, or denied (no approvalId). */
+export interface QueuedProposal {
+  proposal: Proposal;
+  verdict: Verdict;
+  approvalId?: string;
+}
+
+/** Where a one-shot command's proposals go: the policy's guardrails, then the store's approval queue, as of `snapshot`. */
+export function approvalRoute(policy: GuardrailPolicy, store: Store, snapshot: Snapshot): { gate: Guardrails; sink: ApprovalQueue; snapshot: Snapshot; now: number } {
+  return {
+    gate: new Guardrails(policy),
+    sink: new ApprovalQueue(store.approvals, { expirySeconds: policy.approvals.expirySeconds }),
+    snapshot, now: snapshot.at,
+  };
+}
+
+/** One journal entry per proposal queued or denied, so the journal shows which command asked for what and why. */
+export async function journalQueued<Q extends QueuedProposal>(store: Store, actor: string, at: number, queued: readonly Q[], summary: (q: Q) => string): Promise<void> {
+  for (const q of queued) {
+    await store.journal.append({
+      at, runId: null, kind: 'proposal', actor, summary: summary(q),
+      payload: { source: q.proposal.source, rationale: q.proposal.rationale, verdict: q.verdict.outcome, action: q.verdict.action, reasons: q.verdict.reasons, approvalId: q.approvalId ?? null },
+    });
+  }
 }

@@ -1,6 +1,6 @@
 /**
- * Leader election on a coordination.k8s.io/v1 Lease, the way client-go's leaderelection does it, behind the same
- * surface as the PostgreSQL election (knowledge/leader-election.ts): tryAcquire, waitForLeadership, leader(),
+ * Leader election on a coordination.k8s.io/v1 Lease, the way client-go's leaderelection does it, sharing the
+ * PostgreSQL election's surface and leadership state (core/leadership.ts): tryAcquire, waitForLeadership, leader(),
  * isLeader, term, signal, fence(), stepDown, close.
  *
  * - A candidate takes the Lease when it does not exist (create), when it holds it already, or when the holder has
@@ -13,9 +13,8 @@
  *   by someone else ends leadership at once (`signal` aborts).
  * - The term is leaseTransitions + 1, bumped on every change of holder: a fencing token like the PostgreSQL term.
  */
-import { hostname } from 'node:os';
 import type { V1Lease } from '@kubernetes/client-node';
-import { sleep } from '../../../core/sleep.js';
+import { Election, type LeaderInfo } from '../../../core/leadership.js';
 import type { ClusterAccess } from './cluster-access.js';
 import { apiCall, KubernetesApiError, type ObjectRef } from './api-error.js';
 
@@ -37,20 +36,6 @@ export interface LeaseElectionOptions {
   now?: () => number;
 }
 
-export interface LeaseLeaderInfo {
-  name: string;
-  term: number;
-  holder: string;
-  /** Wall-clock seconds. */
-  acquiredAt: number;
-  heartbeatAt: number;
-}
-
-export interface LeaseFence {
-  name: string;
-  term: number;
-}
-
 /** Lease times are MicroTime: RFC 3339 with microseconds. */
 function microTime(ms: number): Date {
   return new Date(ms);
@@ -62,53 +47,27 @@ function seconds(d: Date | string | undefined): number {
   return Number.isFinite(t) ? t / 1000 : 0;
 }
 
-export class LeaseElection {
-  readonly id: string;
-  readonly name: string;
+export class LeaseElection extends Election {
   readonly namespace: string;
   private readonly durationSeconds: number;
   private readonly renewMs: number;
   private readonly renewDeadlineMs: number;
-  private readonly pollMs: number;
   private readonly timeoutMs: number;
   private readonly now: () => number;
   private readonly ref: ObjectRef;
-  private currentTerm = 0;
-  private leadership: AbortController | undefined;
-  private renewTimer: NodeJS.Timeout | undefined;
   private lastRenewed = 0;
-  private closed = false;
   /** The record as last seen (holder + renewTime) and when, by this candidate's clock. */
   private observed: { key: string; at: number } | undefined;
 
   constructor(private readonly api: ClusterAccess, o: LeaseElectionOptions) {
-    this.name = o.name;
+    super({ name: o.name, id: o.id, pollMs: o.pollMs ?? 2000 });
     this.namespace = o.namespace;
-    this.id = o.id ?? `${hostname()}:${process.pid}`;
     this.durationSeconds = o.leaseDurationSeconds ?? 15;
     this.renewMs = o.renewMs ?? 2000;
     this.renewDeadlineMs = o.renewDeadlineMs ?? Math.round((this.durationSeconds * 1000 * 2) / 3);
-    this.pollMs = o.pollMs ?? 2000;
     this.timeoutMs = o.timeoutMs ?? 5000;
     this.now = o.now ?? Date.now;
     this.ref = { kind: 'Lease', namespace: this.namespace, name: this.name };
-  }
-
-  get isLeader(): boolean {
-    return this.leadership !== undefined && !this.leadership.signal.aborted;
-  }
-
-  get term(): number {
-    return this.isLeader ? this.currentTerm : 0;
-  }
-
-  get signal(): AbortSignal {
-    return this.leadership?.signal ?? AbortSignal.abort('not the leader');
-  }
-
-  fence(): LeaseFence {
-    if (!this.isLeader) throw new Error(`${this.id} does not lead ${this.name}`);
-    return { name: this.name, term: this.currentTerm };
   }
 
   /** One campaign step. True when this replica leads (now or already). API errors propagate (the caller retries). */
@@ -160,22 +119,8 @@ export class LeaseElection {
     }
   }
 
-  async waitForLeadership(signal?: AbortSignal, onFollow?: (leader: LeaseLeaderInfo | null, error?: unknown) => void): Promise<boolean> {
-    while (!signal?.aborted && !this.closed) {
-      let error: unknown;
-      try {
-        if (await this.tryAcquire()) return true;
-      } catch (e) {
-        error = e;
-      }
-      onFollow?.(error === undefined ? await this.leader().catch(() => null) : null, error);
-      await sleep(this.pollMs, signal);
-    }
-    return false;
-  }
-
   /** The holder as the Lease records it (renewTime says how fresh that is). */
-  async leader(): Promise<LeaseLeaderInfo | null> {
+  async leader(): Promise<LeaderInfo | null> {
     const lease = await this.read();
     const spec = lease?.spec;
     if (!spec?.holderIdentity) return null;
@@ -183,10 +128,6 @@ export class LeaseElection {
       name: this.name, term: (spec.leaseTransitions ?? 0) + 1, holder: spec.holderIdentity,
       acquiredAt: seconds(spec.acquireTime), heartbeatAt: seconds(spec.renewTime),
     };
-  }
-
-  stepDown(reason: string): void {
-    this.lose(reason);
   }
 
   /** Stop for good. A leader releases the Lease (empty holder) so a follower need not wait for it to expire. */
@@ -223,12 +164,9 @@ export class LeaseElection {
   }
 
   private lead(lease: V1Lease, now: number): void {
-    this.currentTerm = (lease.spec?.leaseTransitions ?? 0) + 1;
     this.lastRenewed = now;
     this.observe(lease, now);
-    this.leadership = new AbortController();
-    this.renewTimer = setInterval(() => void this.renew(), this.renewMs);
-    this.renewTimer.unref();
+    this.beginLeadership((lease.spec?.leaseTransitions ?? 0) + 1, () => this.renew(), this.renewMs);
   }
 
   private renewing = false;
@@ -236,11 +174,11 @@ export class LeaseElection {
   private async renew(): Promise<void> {
     if (!this.isLeader || this.renewing) return;
     this.renewing = true;
-    const term = this.currentTerm;
+    const term = this.latestTerm;
     try {
       const lease = await this.read();
       if (!lease || lease.spec?.holderIdentity !== this.id) {
-        if (this.currentTerm === term) this.lose(`lease ${this.namespace}/${this.name} now held by ${lease?.spec?.holderIdentity ?? 'nobody'}`);
+        if (this.latestTerm === term) this.lose(`lease ${this.namespace}/${this.name} now held by ${lease?.spec?.holderIdentity ?? 'nobody'}`);
         return;
       }
       const now = this.now();
@@ -251,19 +189,11 @@ export class LeaseElection {
       this.lastRenewed = now;
       this.observe(replaced, now);
     } catch (e) {
-      if (this.currentTerm !== term) return;
+      if (this.latestTerm !== term) return;
       if (e instanceof KubernetesApiError && e.status === 409) this.lose('lease changed by another candidate (409 Conflict)');
       else if (this.now() - this.lastRenewed >= this.renewDeadlineMs) this.lose(`could not renew for ${this.renewDeadlineMs} ms: ${e instanceof Error ? e.message : String(e)}`);
     } finally {
       this.renewing = false;
     }
-  }
-
-  private lose(reason: string): void {
-    if (this.renewTimer) clearInterval(this.renewTimer);
-    this.renewTimer = undefined;
-    const was = this.leadership;
-    this.leadership = undefined;
-    if (was && !was.signal.aborted) was.abort(reason);
   }
 }

@@ -4,6 +4,7 @@ import type { Approval } from '../../../govern/approval.js';
 import { ApprovalQueue } from '../../../govern/approvals.js';
 import { openStore, type Store } from '../../../knowledge/store.js';
 import { oneOf } from '../args.js';
+import { registerDecisionCommands } from '../decision-commands.js';
 import { formatTable, printJson } from '../format.js';
 
 const STATUSES: readonly Approval['status'][] = ['pending', 'approved', 'rejected', 'expired', 'executed'];
@@ -46,30 +47,20 @@ export function registerApprovals(program: Command): void {
       }
     });
 
-  for (const verb of ['approve', 'reject'] as const) {
-    approvals
-      .command(`${verb} <id>`)
-      .description(`${verb === 'approve' ? 'Approve' : 'Reject'} a pending action. The decision and who made it go into the journal.`)
-      .requiredOption('--by <name>', 'who decides (recorded in the journal)')
-      .option('--note <text>', 'why')
-      .option('--db <path>', 'knowledge store')
-      .option('--json', 'JSON output')
-      .action(async (id: string, o: { by: string; note?: string; db?: string; json?: boolean }) => {
-        const store = await openStore(o.db);
-        try {
-          const q = await queueOf(store);
-          const now = Date.now() / 1000;
-          const a = verb === 'approve' ? await q.approve(id, o.by, now, o.note) : await q.reject(id, o.by, now, o.note);
-          await store.journal.append({
-            at: now, kind: 'approval', actor: o.by,
-            summary: `${o.by} ${verb === 'approve' ? 'approved' : 'rejected'} "${describeAction(a.action)}"${o.note ? `: ${o.note}` : ''}.`,
-            payload: { approvalId: a.id, status: a.status, action: a.action, note: o.note ?? null },
-          });
-          if (o.json) printJson(a);
-          else process.stdout.write(`${a.id}: ${a.status} by ${o.by} (${describeAction(a.action)})\n`);
-        } finally {
-          await store.close();
-        }
+  registerDecisionCommands(approvals, {
+    describe: 'a pending action. The decision and who made it go into the journal.',
+    byHelp: 'who decides (recorded in the journal)',
+    decide: async (store, id, verb, o) => {
+      const q = await queueOf(store);
+      const now = Date.now() / 1000;
+      const a = verb === 'approve' ? await q.approve(id, o.by, now, o.note) : await q.reject(id, o.by, now, o.note);
+      await store.journal.append({
+        at: now, kind: 'approval', actor: o.by,
+        summary: `${o.by} ${verb === 'approve' ? 'approved' : 'rejected'} "${describeAction(a.action)}"${o.note ? `: ${o.note}` : ''}.`,
+        payload: { approvalId: a.id, status: a.status, action: a.action, note: o.note ?? null },
       });
-  }
+      if (o.json) printJson(a);
+      else process.stdout.write(`${a.id}: ${a.status} by ${o.by} (${describeAction(a.action)})\n`);
+    },
+  });
 }

@@ -1,22 +1,16 @@
 import type { Command } from 'commander';
 import { describeAction } from '../../../core/action.js';
-import { ApprovalQueue } from '../../../govern/approvals.js';
-import { Guardrails } from '../../../govern/guardrails.js';
 import { defaultPolicy, loadPolicyFile } from '../../../govern/policy.js';
 import { openStore } from '../../../knowledge/store.js';
 import { checkDrift, formatDriftCheck } from '../../../plan/lifecycle/drift-check.js';
 import { queueDriftReconciliation, type QueuedReconciliation } from '../../../plan/lifecycle/drift-approval.js';
 import { duration, integer } from '../args.js';
 import { printJson } from '../format.js';
-import { addLiveSourceOptions, liveSourceFromFlags, readLiveSnapshot, type LiveSourceFlags } from '../live-source.js';
+import { addLiveSourceOptions, approvalRoute, journalQueued, liveSourceFromFlags, readLiveSnapshot, type LiveCommandFlags } from '../live-source.js';
 
-interface DriftOptions extends LiveSourceFlags {
-  policy?: string;
-  db?: string;
+interface DriftOptions extends LiveCommandFlags {
   settle: number;
   podsAfterDrain: number;
-  queue?: boolean;
-  json?: boolean;
 }
 
 const ACTOR = 'autonomic drift';
@@ -62,20 +56,10 @@ export function registerDrift(program: Command): void {
         });
         let queued: QueuedReconciliation[] | null = null;
         if (o.queue) {
-          queued = await queueDriftReconciliation(check.reconciliation.proposals, {
-            gate: new Guardrails(policy),
-            sink: new ApprovalQueue(store.approvals, { expirySeconds: policy.approvals.expirySeconds }),
-            snapshot, now: snapshot.at,
-          });
-          for (const q of queued) {
-            await store.journal.append({
-              at: snapshot.at, runId: null, kind: 'proposal', actor: ACTOR,
-              summary: q.approvalId
-                ? `Drift reconciliation "${describeAction(q.verdict.action)}" queued for approval ${q.approvalId}.`
-                : `Drift reconciliation "${describeAction(q.proposal.action)}" denied by the guardrails: ${q.verdict.reasons.join('; ')}`,
-              payload: { source: q.proposal.source, rationale: q.proposal.rationale, verdict: q.verdict.outcome, action: q.verdict.action, reasons: q.verdict.reasons, approvalId: q.approvalId ?? null },
-            });
-          }
+          queued = await queueDriftReconciliation(check.reconciliation.proposals, approvalRoute(policy, store, snapshot));
+          await journalQueued(store, ACTOR, snapshot.at, queued, (q) => q.approvalId
+            ? `Drift reconciliation "${describeAction(q.verdict.action)}" queued for approval ${q.approvalId}.`
+            : `Drift reconciliation "${describeAction(q.proposal.action)}" denied by the guardrails: ${q.verdict.reasons.join('; ')}`);
         }
         const found = check.report.items.filter((i) => !i.ignored).length;
         if (o.json) {

@@ -4,6 +4,7 @@ import { INTENT_STATUSES, type StoredIntent, type StoredIntentStatus } from '../
 import { openStore } from '../../../knowledge/store.js';
 import { applyIntent, decideIntent } from '../../intent-service.js';
 import { oneOf } from '../args.js';
+import { registerDecisionCommands } from '../decision-commands.js';
 import { formatTable, printJson } from '../format.js';
 
 const when = (t: number): string => new Date(t * 1000).toISOString().slice(0, 19).replace('T', ' ');
@@ -73,25 +74,15 @@ export function registerIntent(program: Command): void {
       }
     });
 
-  for (const verb of ['approve', 'reject'] as const) {
-    intent
-      .command(`${verb} <id>`)
-      .description(`${verb === 'approve' ? 'Approve' : 'Reject'} a bundle; who decided goes into the journal. A decided bundle cannot be decided again.`)
-      .requiredOption('--by <name>', 'who decides')
-      .option('--note <text>', 'why')
-      .option('--db <path>', 'knowledge store')
-      .option('--json', 'JSON output')
-      .action(async (id: string, o: { by: string; note?: string; db?: string; json?: boolean }) => {
-        const store = await openStore(o.db);
-        try {
-          const i = await decideIntent(store, id, verb, o.by, o.note);
-          if (o.json) printJson(i);
-          else process.stdout.write(`${i.id}: ${i.status} by ${o.by}\n`);
-        } finally {
-          await store.close();
-        }
-      });
-  }
+  registerDecisionCommands(intent, {
+    describe: 'a bundle; who decided goes into the journal. A decided bundle cannot be decided again.',
+    byHelp: 'who decides',
+    decide: async (store, id, verb, o) => {
+      const i = await decideIntent(store, id, verb, o.by, o.note);
+      if (o.json) printJson(i);
+      else process.stdout.write(`${i.id}: ${i.status} by ${o.by}\n`);
+    },
+  });
 
   intent
     .command('apply <id>')

@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
 import { describeAction } from '../../../core/action.js';
-import { ApprovalQueue } from '../../../govern/approvals.js';
-import { Guardrails } from '../../../govern/guardrails.js';
 import { defaultPolicy, loadPolicyFile } from '../../../govern/policy.js';
 import { openStore } from '../../../knowledge/store.js';
 import { TelemetryStore } from '../../../knowledge/telemetry.js';
@@ -11,16 +9,12 @@ import { formatRetirements, scanRetirements } from '../../../plan/lifecycle/reti
 import { loadServiceGraph } from '../../../plan/lifecycle/service-graph.js';
 import { positiveNumber } from '../args.js';
 import { printJson } from '../format.js';
-import { addLiveSourceOptions, liveSourceFromFlags, readLiveSnapshot, type LiveSourceFlags } from '../live-source.js';
+import { addLiveSourceOptions, approvalRoute, journalQueued, liveSourceFromFlags, readLiveSnapshot, type LiveCommandFlags } from '../live-source.js';
 
-interface RetireOptions extends LiveSourceFlags {
+interface RetireOptions extends LiveCommandFlags {
   graph?: string;
   idleDays: number;
   idleHours: number;
-  policy?: string;
-  db?: string;
-  queue?: boolean;
-  json?: boolean;
 }
 
 const ACTOR = 'autonomic retire';
@@ -63,20 +57,10 @@ export function registerRetire(program: Command): void {
         const candidates = await scanRetirements({ snapshot, history: new TelemetryStore(store.db), graph, options });
         let queued: QueuedRetirement[] | null = null;
         if (o.queue) {
-          queued = await queueRetirements(candidates, {
-            gate: new Guardrails(policy),
-            sink: new ApprovalQueue(store.approvals, { expirySeconds: policy.approvals.expirySeconds }),
-            snapshot, now: snapshot.at,
-          });
-          for (const q of queued) {
-            await store.journal.append({
-              at: snapshot.at, runId: null, kind: 'proposal', actor: ACTOR,
-              summary: q.approvalId
-                ? `Retirement of ${q.candidate.resource} ("${describeAction(q.verdict.action)}") queued for approval ${q.approvalId}.`
-                : `Retirement of ${q.candidate.resource} denied by the guardrails: ${q.verdict.reasons.join('; ')}`,
-              payload: { source: q.proposal.source, rationale: q.proposal.rationale, verdict: q.verdict.outcome, action: q.verdict.action, reasons: q.verdict.reasons, approvalId: q.approvalId ?? null },
-            });
-          }
+          queued = await queueRetirements(candidates, approvalRoute(policy, store, snapshot));
+          await journalQueued(store, ACTOR, snapshot.at, queued, (q) => q.approvalId
+            ? `Retirement of ${q.candidate.resource} ("${describeAction(q.verdict.action)}") queued for approval ${q.approvalId}.`
+            : `Retirement of ${q.candidate.resource} denied by the guardrails: ${q.verdict.reasons.join('; ')}`);
         }
         if (o.json) {
           const queuedOut = queued?.map((q) => ({ resource: q.candidate.resource, outcome: q.verdict.outcome, action: q.verdict.action, reasons: q.verdict.reasons, approvalId: q.approvalId ?? null })) ?? null;

@@ -8,6 +8,7 @@ import type { Inventory } from '../inventory.js';
 import type { Decision } from '../plan.js';
 import type { VmIntent } from '../spec.js';
 import { planAddresses } from './addresses.js';
+import { assignVms } from './assign-vms.js';
 import { intToIpv4, parseCidr } from './ipv4.js';
 import { baseNameOf, vmIndex, vmName } from './names.js';
 import { placeVms } from './placement.js';
@@ -78,16 +79,10 @@ export function growVmPlan(previous: VmPlan, grow: VmGrowth, inventory: Inventor
   });
   problems.push(...addr.problems);
 
-  const added: PlannedVm[] = names.map((name, i) => ({
-    name,
-    role,
-    vmid: vmids[i],
-    node: placement.nodes[i] ?? '',
-    cores: model.cores,
-    memoryMiB: model.memoryMiB,
-    diskGiB: model.diskGiB,
-    ipv4: addr.addresses[i] ?? 'dhcp',
-  }));
+  const added = assignVms(
+    names.map((name) => ({ name, role, cores: model.cores, memoryMiB: model.memoryMiB, diskGiB: model.diskGiB })),
+    { vmids, nodes: placement.nodes, addresses: addr.addresses },
+  );
   if (placement.feasible) decisions.push({ topic: 'placement', choice: added.map((v) => `${v.name}→${v.node}`).join(', '), rationale: 'the node holding fewest VMs of this role that has room' });
   const vms = [...previous.vms.map((v) => ({ ...v })), ...added];
   const feasible = previous.feasible && problems.length === 0;

@@ -8,6 +8,7 @@ import type { Inventory } from '../inventory.js';
 import type { Decision } from '../plan.js';
 import { VmIntentSchema, type IntentSpec } from '../spec.js';
 import { planAddresses } from './addresses.js';
+import { assignVms } from './assign-vms.js';
 import { dnsLabel, vmName } from './names.js';
 import { placeVms } from './placement.js';
 import { sizeForRole, type VmSize } from './sizing.js';
@@ -111,16 +112,7 @@ export function planVms(spec: IntentSpec, inventory: Inventory, policy: Guardrai
   decide({ topic: 'network', choice: `${bridge}${vm.vlan !== undefined ? ` VLAN ${vm.vlan}` : ''}`, rationale: vm.bridge ? 'from the request' : 'the default bridge of a Proxmox install' });
   decide({ topic: 'login', choice: `${user}, SSH keys only`, rationale: vm.sshKeys.length > 0 ? 'password login disabled; the keys from the request' : 'password login disabled; the request gives no SSH public key yet, so nobody can log in until one is added' });
 
-  const vms: PlannedVm[] = wanted.map((w, i) => ({
-    name: w.name,
-    role: w.role,
-    vmid: vmids[i],
-    node: placement.nodes[i] ?? '',
-    cores: w.cores,
-    memoryMiB: w.memoryMiB,
-    diskGiB: w.diskGiB,
-    ipv4: addr.addresses[i] ?? 'dhcp',
-  }));
+  const vms = assignVms(wanted, { vmids, nodes: placement.nodes, addresses: addr.addresses });
   const feasible = problems.length === 0;
   return {
     name: base,
