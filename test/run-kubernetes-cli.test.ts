@@ -74,3 +74,14 @@ test('provider flags: bad input is one located line, exit 2, nothing started', a
     assert.ok(!r.stderr.includes('    at '), `no stack trace: ${r.stderr}`);
   }
 });
+
+test('ask --kubeconfig grounds questions on the cluster: an unknown namespace lists the real ones', async () => {
+  const kubeconfig = fake.writeKubeconfig();
+  const r = await cliAsync(['ask', 'deploy nginx:1.27 in namespace nope', '--kubeconfig', kubeconfig, '--json', '--db', join(dir, 'ask.db')]);
+  assert.equal(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as { result: { questions: { id: string; options: string[] }[] } };
+  const ns = out.result.questions.find((q) => q.id === 'namespace');
+  assert.ok(ns, r.stdout.slice(0, 500));
+  assert.ok(ns.options.includes('default'), `options from the cluster: ${ns.options.join(', ')}`);
+  assert.ok(fake.requests.some((q) => q.path === '/api/v1/namespaces'), 'the namespaces were read from the API');
+});

@@ -33,6 +33,7 @@ interface AskOptions {
   answer: Answers;
   inventory?: string;
   proxmox?: boolean;
+  kubeconfig?: string;
   repo?: string;
   policy?: string;
   profile: Profile;
@@ -102,6 +103,7 @@ export function registerAsk(program: Command): void {
     .option('--out <dir>', 'also write the artefacts to this (empty or new) folder')
     .option('--inventory <file>', 'JSON inventory for grounding (nodes with free capacity, templates, storage, names); see README')
     .option('--proxmox', 'ground on a live Proxmox cluster ($AUTONOMIC_PROXMOX_URL, $AUTONOMIC_PROXMOX_TOKEN): nodes, free capacity, templates, VMIDs')
+    .option('--kubeconfig <file>', 'ground on a live Kubernetes cluster: nodes and free capacity, namespaces, storage classes, images and names in use')
     .option('--repo <path-or-url>', 'read the app from a repository (Dockerfile, compose, package.json, Chart.yaml, manifests): image, ports, env, health check')
     .option('--policy <file>', 'guardrail policy YAML (replica bounds etc.); default: built-in policy')
     .option('--profile <profile>', 'hardened (secure defaults added) or as-requested (only what the request names)', oneOf('--profile', ['hardened', 'as-requested'] as const), 'hardened')
@@ -121,7 +123,7 @@ export function registerAsk(program: Command): void {
       if (text.length > 20000) throw new UserError(`the request is ${text.length} characters; at most 20000`, 'intent');
       if (o.out) assertEmptyFolder(o.out);
       const policy = o.policy ? loadPolicyFile(o.policy) : defaultPolicy();
-      if (o.inventory && o.proxmox) throw new UserError('use either --inventory or --proxmox, not both', '--proxmox');
+      if ([o.inventory, o.proxmox, o.kubeconfig].filter((x) => x !== undefined && x !== false).length > 1) throw new UserError('ground on one inventory: --inventory, --proxmox or --kubeconfig', '--inventory');
       let inventory: Inventory | undefined = o.inventory ? loadInventoryFile(o.inventory) : undefined;
       if (o.proxmox) {
         try {
@@ -129,6 +131,17 @@ export function registerAsk(program: Command): void {
         } catch (e) {
           // A dead or refusing Proxmox is bad input for this command, not a crash: name it and stop.
           if (e instanceof ProxmoxApiError) throw new UserError(e.message, '--proxmox');
+          throw e;
+        }
+      }
+      if (o.kubeconfig !== undefined) {
+        // Loaded only when asked for: the Kubernetes client is heavy.
+        const { kubernetesSourceFromKubeconfig } = await import('../../../execute/providers/kubernetes/factory.js');
+        const { KubernetesApiError } = await import('../../../execute/providers/kubernetes/api-error.js');
+        try {
+          inventory = await kubernetesSourceFromKubeconfig(o.kubeconfig).inventory();
+        } catch (e) {
+          if (e instanceof KubernetesApiError) throw new UserError(e.message, '--kubeconfig');
           throw e;
         }
       }
