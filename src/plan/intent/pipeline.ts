@@ -1,8 +1,9 @@
 /**
- * The intent pipeline: request text → IntentSpec (parse, screen injection) → clarifying questions
- * (with answers folded in; resumable: call again with more answers) → plan with rationale →
- * Kubernetes artefacts → review/refine (≤ N rounds) → escalation if errors remain. Deterministic
- * and LLM-free; every stage yields a typed payload, appended to the journal when one is given.
+ * The intent pipeline: request text → IntentSpec (parse, screen injection, fold in repository hints) → clarifying
+ * questions (with answers folded in; resumable: call again with more answers) → plan with rationale → artefacts
+ * (Kubernetes objects; or files for Proxmox/AWS/hosts via file-targets.ts) → review/refine (≤ N rounds) →
+ * escalation if errors remain. Deterministic by default; an LLM only ever acts as the file review's fixer of last
+ * resort, when one is configured. Every stage yields a typed payload, appended to the journal when one is given.
  */
 import { defaultPolicy, type GuardrailPolicy } from '../../govern/policy.js';
 import type { Journal } from '../../knowledge/journal.js';
