@@ -116,7 +116,11 @@ export function planners(policy: BenchPolicy, staticReplicas: number, g: Guardra
     }
     case 'rl': {
       const fallback = new PredictivePolicy({ minReplicas: MIN_REPLICAS, maxReplicas: MAX_REPLICAS, actionBudget: { ...BENCH_RATE_LIMIT }, ...predictive });
-      return [new RlPolicy(rlModel(), fallback, { minReplicas: MIN_REPLICAS, maxReplicas: MAX_REPLICAS }), ca()];
+      const { maxNodes, allowedInstanceTypes, allowSpot } = g.cluster;
+      // The same node planner as the predictive policy (fed by the fallback's forecast, never below the replicas
+      // RL runs), so the comparison is between replica decisions, not between node managers.
+      const nodes = new PredictiveNodePolicy(fallback, { instanceTypes: [t.name], minNodes: Math.max(1, g.cluster.minNodes), maxNodes, allowedInstanceTypes, allowSpot });
+      return [new RlPolicy(rlModel(), fallback, { minReplicas: MIN_REPLICAS, maxReplicas: MAX_REPLICAS }), nodes, new ClusterAutoscalerPolicy({ ...ca().config, scaleDownEnabled: false })];
     }
   }
 }

@@ -8,7 +8,7 @@
  * aggregates, NASA-HTTP) is held out, and `npm run bench -- autoscale` evaluates the `rl` policy only there.
  * The trained model is written to .autonomic/bench/rl-model.json, which the autoscale bench reuses.
  *
- * `npm run bench -- rl [--data DIR] [--json] [--episodes N] [--seed N]`
+ * `npm run bench -- rl [--data DIR] [--json] [--episodes N] [--seed N] [--reward slo=5,cost=1,...]`
  */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -18,7 +18,7 @@ import { loadTraceFolder, type TraceSeries } from '../src/monitor/trace.js';
 import { TwinVecEnv } from '../src/plan/rl/env.js';
 import { loadModel, saveModel, type RlModel } from '../src/plan/rl/model.js';
 import { trainPpo } from '../src/plan/rl/trainer.js';
-import { RlTrainConfigSchema, type ConvergenceConfig } from '../src/plan/rl/config.js';
+import { parseRewardWeights, RlTrainConfigSchema, type ConvergenceConfig, type RewardWeightsInput } from '../src/plan/rl/config.js';
 import { progress, type BenchArgs, type BenchResult, type Row } from './lib/report.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -36,10 +36,10 @@ export function rlSplit(all: readonly TraceSeries[]): { train: TraceSeries[]; ho
   return { train, holdout: all.filter((s) => !ids.has(s.id)) };
 }
 
-export async function trainBenchModel(all: readonly TraceSeries[], episodes: number, seed: number, log = true): Promise<{ model: RlModel; rewards: number[] }> {
+export async function trainBenchModel(all: readonly TraceSeries[], episodes: number, seed: number, log = true, reward: RewardWeightsInput = {}): Promise<{ model: RlModel; rewards: number[] }> {
   const { train } = rlSplit(all);
   if (train.length === 0) throw new UserError('no bitbrains-rnd series to train on', '--data');
-  const cfg = RlTrainConfigSchema.parse({ seed });
+  const cfg = RlTrainConfigSchema.parse({ seed, env: { reward }, stopAtConvergence: false });
   const env = new TwinVecEnv(train, cfg.numEnvs, seed, cfg.env);
   const r = await trainPpo(env, cfg, {
     episodes,
@@ -56,8 +56,14 @@ export async function trainBenchModel(all: readonly TraceSeries[], episodes: num
 export async function benchModel(all: readonly TraceSeries[], seed = 1): Promise<RlModel> {
   const ids = rlSplit(all).train.map((s) => s.id).join();
   if (existsSync(RL_MODEL_PATH)) {
-    const m = loadModel(RL_MODEL_PATH);
-    if (m.training.seed === seed && m.training.series.join() === ids) return m;
+    // A model from another configuration (bench rl --reward …) or an older action set is retrained, not reused.
+    let m: RlModel | null = null;
+    try {
+      m = loadModel(RL_MODEL_PATH);
+    } catch {
+      m = null;
+    }
+    if (m && m.training.seed === seed && m.training.series.join() === ids && JSON.stringify(m.config) === JSON.stringify(RlTrainConfigSchema.parse({ seed, stopAtConvergence: false }))) return m;
   }
   return (await trainBenchModel(all, RL_DEFAULT_EPISODES, seed)).model;
 }
@@ -97,7 +103,10 @@ export async function run(args: BenchArgs): Promise<BenchResult> {
   const seed = num('seed', 1);
   const all = loadTraceFolder(data);
   const { train, holdout } = rlSplit(all);
-  const { model, rewards } = await trainBenchModel(all, episodes, seed);
+  const rewardFlag = args.flags.get('reward');
+  if (rewardFlag === true) throw new UserError('needs weights, e.g. slo=5,cost=1', '--reward');
+  const reward = rewardFlag === undefined ? {} : parseRewardWeights(rewardFlag, '--reward');
+  const { model, rewards } = await trainBenchModel(all, episodes, seed, true, reward);
   const t = model.training;
   const rows: Row[] = [];
   const every = Math.max(1, Math.round(rewards.length / 15));

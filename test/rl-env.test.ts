@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { NUM_ACTIONS } from '../src/plan/rl/actions.js';
 import { TwinVecEnv, type LoadSeries } from '../src/plan/rl/env.js';
 
 // Two days of a daily-cycle series: enough for a warm-up and a short episode.
@@ -16,7 +17,7 @@ function rollout(seed: number): { specs: string; rewards: number[]; obs: number[
   const rewards: number[] = [];
   let obs: Float32Array = new Float32Array(0);
   for (let t = 0; t < env.episodeSteps; t++) {
-    const out = env.step(Int32Array.of(t % 7, (t * 3) % 7));
+    const out = env.step(Int32Array.of(t % NUM_ACTIONS, (t * 3) % NUM_ACTIONS));
     rewards.push(...out.rewards);
     obs = out.obs;
   }
@@ -27,7 +28,8 @@ test('twin environments are deterministic by seed, and the seed matters', () => 
   const a = rollout(3);
   const b = rollout(3);
   assert.deepEqual(a, b);
-  assert.equal(a.rewards.length, 2 * 30);
+  // 15 minutes at one decision per 15 s, two environments.
+  assert.equal(a.rewards.length, 2 * 60);
   assert.ok(a.rewards.every(Number.isFinite));
   assert.notEqual(rollout(4).specs, a.specs);
 });

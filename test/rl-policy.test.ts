@@ -7,6 +7,7 @@ import { GuardrailPolicySchema } from '../src/govern/policy.js';
 import { Controller } from '../src/loop/controller.js';
 import type { PlanContext, PlanNote, ScalingPolicy } from '../src/plan/scaling/policy.js';
 import { ACTIONS } from '../src/plan/rl/actions.js';
+import { responseQuantile } from '../src/execute/twin/queueing.js';
 import { RlTrainConfigSchema } from '../src/plan/rl/config.js';
 import { NUM_FEATURES } from '../src/plan/rl/features.js';
 import { modelFromJson, modelToJson, type RlModel } from '../src/plan/rl/model.js';
@@ -39,10 +40,20 @@ class FixedPolicy implements ScalingPolicy {
   }
 }
 
-const twin = () => new TwinCluster({ services: [{ name: 'web', replicas: 4 }] });
+// Two replicas under a steady ~125 req/s at 50 req/s per replica: the widest fit must scale out.
+const twin = () => new TwinCluster({ services: [{ name: 'web', replicas: 2, load: { generator: 'steady', params: { base: 125 } } }] });
+const WIDE = 'fit p90 @65%';
+
+/** The widest fit's size, checked against its definition: ≥ the 65 % utilisation bound, M/M/c p99 within 80 % of 200 ms, and minimal. */
+function assertWideFit(to: number, rate: number, mu: number): void {
+  const byUtilization = Math.ceil(rate / (mu * 0.65));
+  assert.ok(to >= byUtilization, `${to} replicas for ${rate} req/s is below the 65 % bound ${byUtilization}`);
+  assert.ok(responseQuantile(0.01, to, mu, rate) <= 0.16 + 1e-9, `p99 at ${to} replicas exceeds 160 ms`);
+  if (to > byUtilization) assert.ok(responseQuantile(0.01, to - 1, mu, rate) > 0.16, `${to - 1} replicas would do`);
+}
 
 test('RL model survives its JSON round trip', () => {
-  const m = fixedModel('+1', -1, 1);
+  const m = fixedModel(WIDE, -1, 1);
   const back = modelFromJson(modelToJson(m));
   assert.deepEqual(Array.from(back.actor.layers[0].b), Array.from(m.actor.layers[0].b));
   assert.deepEqual(Array.from(back.ranges.max), Array.from(m.ranges.max));
@@ -52,19 +63,24 @@ test('in distribution the actor decides; out of distribution the fallback does, 
   const t = twin();
   t.advance(60);
   const ctx = (): PlanContext & { notes: PlanNote[] } => ({ snapshot: t.snapshotNow(), now: t.time, notes: [] });
-  const inside = new RlPolicy(fixedModel('+1', -100, 100), new FixedPolicy(9));
-  const p = inside.decide(ctx());
+  const inside = new RlPolicy(fixedModel(WIDE, -100, 100), new FixedPolicy(9));
+  const c0 = ctx();
+  const svc = c0.snapshot.services[0];
+  const p = inside.decide(c0);
   assert.equal(p.length, 1);
   assert.equal(p[0].source, 'rl-ppo');
-  assert.deepEqual(p[0].action, { kind: 'scale', service: 'web', from: 4, to: 5 });
+  const a = p[0].action;
+  assert.ok(a.kind === 'scale' && a.service === 'web' && a.from === 2);
+  assertWideFit(a.to, svc.requestRate, svc.serviceRatePerReplica);
+  assert.match(p[0].rationale, /PPO actor chose fit p90 @65%/);
 
   // Ranges no real state fits: every state is out of distribution.
-  const outside = new RlPolicy(fixedModel('+1', 50, 60), new FixedPolicy(9));
+  const outside = new RlPolicy(fixedModel(WIDE, 50, 60), new FixedPolicy(9));
   const c = ctx();
   const q = outside.decide(c);
   assert.equal(q.length, 1);
   assert.equal(q[0].source, 'rl-ppo/fallback:predictive');
-  assert.deepEqual(q[0].action, { kind: 'scale', service: 'web', from: 4, to: 9 });
+  assert.deepEqual(q[0].action, { kind: 'scale', service: 'web', from: 2, to: 9 });
   assert.match(q[0].rationale, /out of training distribution \(cpu_utilization=.* outside \[50\.000, 60\.000\]\); fell back to predictive/);
   assert.equal(c.notes.length, 1);
   assert.equal(c.notes[0].kind, 'rl-fallback');
@@ -73,36 +89,39 @@ test('in distribution the actor decides; out of distribution the fallback does, 
 
 test('RL actions pass the guardrails like any planner (clamped to maxReplicas through the Controller)', async () => {
   const t = twin();
-  const policy = new RlPolicy(fixedModel('+50%', -100, 100), new FixedPolicy(4));
+  const policy = new RlPolicy(fixedModel(WIDE, -100, 100), new FixedPolicy(2));
   const controller = new Controller({
     source: t,
     provider: t,
     policies: [policy],
-    guardrails: new Guardrails(GuardrailPolicySchema.parse({ services: { '*': { minReplicas: 1, maxReplicas: 5 } } })),
+    guardrails: new Guardrails(GuardrailPolicySchema.parse({ services: { '*': { minReplicas: 1, maxReplicas: 3 } } })),
     mode: 'auto',
   });
   t.advance(15);
   const r = await controller.tick();
   assert.equal(r.decisions.length, 1);
   const d = r.decisions[0];
-  assert.deepEqual(d.proposal.action, { kind: 'scale', service: 'web', from: 4, to: 6 });
+  const wanted = d.proposal.action;
+  assert.ok(wanted.kind === 'scale' && wanted.from === 2 && wanted.to >= 4, JSON.stringify(wanted));
   assert.equal(d.verdict.outcome, 'clamp');
-  assert.deepEqual(d.verdict.action, { kind: 'scale', service: 'web', from: 4, to: 5 });
-  assert.equal(t.snapshotNow().services[0].replicas, 5);
+  assert.deepEqual(d.verdict.action, { kind: 'scale', service: 'web', from: 2, to: 3 });
+  assert.equal(t.snapshotNow().services[0].replicas, 3);
 });
 
 test('shadow mode returns the active policy only and records agreement', () => {
   const t = twin();
   t.advance(60);
-  const shadow = new ShadowPolicy(new FixedPolicy(6), new RlPolicy(fixedModel('+1', -100, 100), new FixedPolicy(4)));
+  const shadow = new ShadowPolicy(new FixedPolicy(6), new RlPolicy(fixedModel(WIDE, -100, 100), new FixedPolicy(2)));
   const notes: PlanNote[] = [];
   const out = shadow.decide({ snapshot: t.snapshotNow(), now: t.time, notes });
   assert.deepEqual(out.map((p) => p.source), ['predictive']);
   assert.deepEqual(shadow.report(), { compared: 1, agreements: 1, agreementRate: 1, decisive: 1, decisiveAgreementRate: 1 });
   assert.equal(notes.length, 0);
-  const disagree = new ShadowPolicy(new FixedPolicy(2), new RlPolicy(fixedModel('+1', -100, 100), new FixedPolicy(4)));
+  const disagree = new ShadowPolicy(new FixedPolicy(1), new RlPolicy(fixedModel(WIDE, -100, 100), new FixedPolicy(2)));
   disagree.decide({ snapshot: t.snapshotNow(), now: t.time, notes });
   assert.equal(disagree.report().agreementRate, 0);
   assert.equal(notes[0].kind, 'shadow');
-  assert.deepEqual(disagree.records[0], { at: t.time, service: 'web', replicas: 4, active: 2, shadow: 5, agree: false });
+  const rec = disagree.records[0];
+  assert.deepEqual({ ...rec, shadow: 0 }, { at: t.time, service: 'web', replicas: 2, active: 1, shadow: 0, agree: false });
+  assert.ok(rec.shadow >= 4);
 });

@@ -71,8 +71,8 @@ test('counterfactual of the active policy itself is what happened (fork + lockst
 
 test('shadow rl on a short run: agreement per tick, counterfactual per window, journaled', async () => {
   const prepared = prepareSimulation({ policy: 'autonomic', days: 0.125, load: { kind: 'generator', name: 'diurnal' } });
-  // A policy that scales out at every decision: it must disagree with the active policy and cost more.
-  const shadow = new ShadowSession(prepared, fixedModel('+50%'), 'test model', 1800);
+  // A policy that always keeps the widest headroom: it must disagree with the active policy and cost more.
+  const shadow = new ShadowSession(prepared, fixedModel('fit p90 @65%'), 'test model', 1800);
   const entries: DecisionEntry[] = [];
   shadow.attachJournal({ appendBatch: async (es) => void entries.push(...es) }, 'run-1');
   const report = await runSimulation(prepared, { onTick: (r) => shadow.onTick(r) });
@@ -84,7 +84,9 @@ test('shadow rl on a short run: agreement per tick, counterfactual per window, j
   assert.ok(s.agreement.agreementPct >= 0 && s.agreement.agreementPct <= 100);
   assert.equal(s.counterfactual.windows, 6);
   assert.ok(s.counterfactual.counterfactual.actions > 0);
-  assert.ok(s.counterfactual.delta.costDollars > 0, 'always scaling out costs more');
+  // More replicas never take nodes away nor add SLO minutes (this load fits the same nodes either way).
+  assert.ok(s.counterfactual.delta.costDollars >= 0, 'the widest headroom never costs less');
+  assert.ok(s.counterfactual.delta.sloViolationMinutes <= 0, 'the widest headroom never violates more');
   const sum = s.counterfactual.actual.costDollars + s.counterfactual.delta.costDollars;
   assert.ok(Math.abs(sum - s.counterfactual.counterfactual.costDollars) < 0.02);
 

@@ -3,18 +3,43 @@
  * the convergence rule, as one zod schema so a trained model carries exactly what it was trained with.
  */
 import { z } from 'zod';
+import { UserError } from '../../core/errors.js';
 
 export const RewardWeightsSchema = z.object({
   /** Per step: weight × (1 − share of the step the service violated its SLO). */
   slo: z.number().nonnegative().default(5),
-  /** Per step: weight × node cost over the cost of the nodes the episode's mean load needs. */
+  /** Per step: weight × cost over the cost of the nodes the episode's mean load needs. */
   cost: z.number().nonnegative().default(1),
+  /**
+   * What the cost term charges. 'requests': the replicas' share of node prices (replicas ÷ pods per node × price),
+   * felt in the step the agent scales; 'nodes': the nodes actually running, which the cluster autoscaler removes
+   * only ~10 min after a scale-in, at the edge of the discount horizon, so scaling in earns its reward too late to
+   * be learnt. The benchmarks always count node cost; this is only the training signal.
+   */
+  costBasis: z.enum(['requests', 'nodes']).default('requests'),
   /** Per flap (a scale in the opposite direction to the previous one within 10 min, as the bench counts it). */
   flap: z.number().nonnegative().default(1),
   /** Per executed scale action: keeps the action count near the baselines'. */
   action: z.number().nonnegative().default(0.02),
 });
 export type RewardWeights = z.output<typeof RewardWeightsSchema>;
+export type RewardWeightsInput = z.input<typeof RewardWeightsSchema>;
+
+const WEIGHT_NAMES = ['slo', 'cost', 'flap', 'action'] as const;
+
+/** Parses `slo=5,cost=1,...` (what `--reward` takes) into reward weights; unnamed weights keep their defaults. */
+export function parseRewardWeights(text: string, where: string): Partial<Record<(typeof WEIGHT_NAMES)[number], number>> {
+  const out: Partial<Record<(typeof WEIGHT_NAMES)[number], number>> = {};
+  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const m = /^([a-z]+)=(.+)$/.exec(part);
+    const name = WEIGHT_NAMES.find((n) => n === m?.[1]);
+    if (!m || !name) throw new UserError(`expected name=value with name one of ${WEIGHT_NAMES.join(', ')}, got '${part}'`, where);
+    const v = Number(m[2]);
+    if (!Number.isFinite(v) || v < 0 || v > 1000) throw new UserError(`weight ${name} must be a number from 0 to 1000, got '${m[2]}'`, where);
+    out[name] = v;
+  }
+  return out;
+}
 
 export const RandomisationSchema = z.object({
   /** Multiplier on the series' scaling to MEAN_RPS, uniform in [lo, hi]. */
@@ -42,7 +67,7 @@ export const RlEnvConfigSchema = z.object({
   minReplicas: z.number().int().positive().default(2),
   maxReplicas: z.number().int().positive().default(2000),
   /** The agent acts this often; the cluster autoscaler runs every `tickSeconds` in between (as in the loop). */
-  decisionSeconds: z.number().positive().default(30),
+  decisionSeconds: z.number().positive().default(15),
   tickSeconds: z.number().positive().default(15),
   episodeHours: z.number().positive().default(4),
   /** Trace history fed to the forecaster before an episode starts, so its quantiles are meaningful at once. */

@@ -12,7 +12,7 @@ import { CATALOGUE, pricePerHour, type InstanceType } from '../../execute/twin/c
 import { TwinCluster } from '../../execute/twin/cluster.js';
 import type { FaultSpec } from '../../execute/twin/faults.js';
 import { ClusterAutoscalerPolicy } from '../scaling/cluster-autoscaler.js';
-import { HOLD_ACTION, NUM_ACTIONS, targetReplicas } from './actions.js';
+import { NUM_ACTIONS, ReplicaActuator } from './actions.js';
 import { RlEnvConfigSchema, type RlEnvConfig, type RlEnvConfigInput } from './config.js';
 import { NUM_FEATURES, writeFeatures } from './features.js';
 import { LoadForecast } from './load-forecast.js';
@@ -46,8 +46,10 @@ interface Slot {
   ca: ClusterAutoscalerPolicy;
   forecast: LoadForecast;
   flaps: FlapTracker;
+  actuator: ReplicaActuator;
   snapshot: Snapshot;
   referenceCostPerSecond: number;
+  nodePricePerSecond: number;
   spec: EpisodeSpec;
 }
 
@@ -72,8 +74,8 @@ export class TwinVecEnv implements VecEnv {
   readonly config: RlEnvConfig;
   readonly obsSize = NUM_FEATURES;
   readonly numActions = NUM_ACTIONS;
-  /** Start mostly holding (p ≈ 0.5): random scaling in every step costs flaps and cost before anything is learnt. */
-  readonly priorLogits = Float32Array.from({ length: NUM_ACTIONS }, (_, a) => (a === HOLD_ACTION ? 1.8 : 0));
+  /** No prior: every action is a sized fit, so a uniform start is already a reasonable policy. */
+  readonly priorLogits = new Float32Array(NUM_ACTIONS);
   readonly episodeSteps: number;
   private readonly series: LoadSeries[];
   private readonly slots: Slot[] = [];
@@ -158,7 +160,7 @@ export class TwinVecEnv implements VecEnv {
     });
     const snapshot = twin.snapshotNow();
     forecast.observe(snapshot.at, snapshot.services[0].requestRate);
-    return { twin, ca, forecast, flaps: new FlapTracker(), snapshot, referenceCostPerSecond: (refNodes * pricePerHour(this.node, false)) / 3600, spec };
+    return { twin, ca, forecast, flaps: new FlapTracker(), actuator: new ReplicaActuator(), snapshot, referenceCostPerSecond: (refNodes * pricePerHour(this.node, false)) / 3600, nodePricePerSecond: pricePerHour(this.node, false) / 3600, spec };
   }
 
   private observe(slot: Slot, out: Float32Array, i: number): void {
@@ -179,7 +181,9 @@ export class TwinVecEnv implements VecEnv {
       const { twin } = slot;
       const before = twin.stats();
       const current = slot.snapshot.services[0].replicas;
-      const to = targetReplicas(actions[i] ?? HOLD_ACTION, current, c.minReplicas, c.maxReplicas);
+      const svc = slot.snapshot.services[0];
+      const ctx = { current, rate: slot.actuator.rising(svc.requestRate), serviceRatePerReplica: svc.serviceRatePerReplica, outlook: slot.forecast.outlook(3), latencyObjectiveMs: c.service.sloP99Ms, lastDirection: slot.flaps.lastDirection, sinceLastChange: slot.snapshot.at - slot.flaps.lastAt };
+      const to = slot.actuator.target(actions[i] ?? 0, ctx, slot.snapshot.at, c.minReplicas, c.maxReplicas);
       let flapped = false;
       if (to !== current) {
         twin.applyNow({ kind: 'scale', service: SERVICE, from: current, to });
@@ -191,18 +195,20 @@ export class TwinVecEnv implements VecEnv {
         if (t > 0) {
           snap = twin.snapshotNow();
           slot.forecast.observe(snap.at, snap.services[0].requestRate);
+          slot.actuator.observe(snap.at, snap.services[0].requestRate);
         }
         for (const p of slot.ca.decide({ snapshot: snap, now: snap.at })) twin.applyNow(p.action);
         twin.advance(c.tickSeconds);
       }
       slot.snapshot = twin.snapshotNow();
       slot.forecast.observe(slot.snapshot.at, slot.snapshot.services[0].requestRate);
+      slot.actuator.observe(slot.snapshot.at, slot.snapshot.services[0].requestRate);
       const after = twin.stats();
       rewards[i] = stepReward(
         {
           violationSeconds: after.sloViolationSeconds - before.sloViolationSeconds,
           stepSeconds: c.decisionSeconds,
-          cost: after.costDollars - before.costDollars,
+          cost: c.reward.costBasis === 'nodes' ? after.costDollars - before.costDollars : (to / this.ppn) * slot.nodePricePerSecond * c.decisionSeconds,
           referenceCost: slot.referenceCostPerSecond * c.decisionSeconds,
           flapped,
           acted: to !== current,

@@ -10,7 +10,7 @@
 import { z } from 'zod';
 import type { Proposal } from '../../core/proposal.js';
 import type { PlanContext, ScalingPolicy } from '../scaling/policy.js';
-import { ACTIONS, targetReplicas } from './actions.js';
+import { ACTIONS, ReplicaActuator } from './actions.js';
 import { FEATURE_NAMES, NUM_FEATURES, writeFeatures } from './features.js';
 import { LoadForecast } from './load-forecast.js';
 import type { RlModel } from './model.js';
@@ -24,11 +24,14 @@ export const RlPolicyConfigSchema = z.object({
   minReplicas: z.number().int().nonnegative().optional(),
   maxReplicas: z.number().int().positive().optional(),
   decisionSeconds: z.number().positive().optional(),
+  /** p99 latency objective (ms) the forecast fits size for; default: the training service's. */
+  latencyObjectiveMs: z.number().positive().optional(),
 });
 export type RlPolicyConfigInput = z.input<typeof RlPolicyConfigSchema>;
 
 interface ServiceState {
   forecast: LoadForecast;
+  actuator: ReplicaActuator;
   lastReplicas: number;
   lastDirection: number;
   lastChangeAt: number;
@@ -45,7 +48,7 @@ export interface RlPolicyStats {
 
 export class RlPolicy implements ScalingPolicy {
   readonly name = 'rl-ppo';
-  private readonly cfg: { oodMargin: number; minReplicas: number; maxReplicas: number; decisionSeconds: number };
+  private readonly cfg: { oodMargin: number; minReplicas: number; maxReplicas: number; decisionSeconds: number; latencyObjectiveMs: number };
   private readonly services = new Map<string, ServiceState>();
   private readonly x = new Float32Array(NUM_FEATURES);
   readonly stats: RlPolicyStats = { decisions: 0, fallbacks: 0, fallbackByFeature: {} };
@@ -58,6 +61,7 @@ export class RlPolicy implements ScalingPolicy {
       minReplicas: c.minReplicas ?? env.minReplicas,
       maxReplicas: c.maxReplicas ?? env.maxReplicas,
       decisionSeconds: c.decisionSeconds ?? env.decisionSeconds,
+      latencyObjectiveMs: c.latencyObjectiveMs ?? env.service.sloP99Ms,
     };
   }
 
@@ -68,13 +72,15 @@ export class RlPolicy implements ScalingPolicy {
     for (const svc of ctx.snapshot.services) {
       const st = this.stateOf(svc.name, svc.replicas);
       st.forecast.observe(ctx.now, svc.requestRate);
+      st.actuator.observe(ctx.now, svc.requestRate);
       if (svc.replicas !== st.lastReplicas) {
         // Any executed change counts (ours or another planner's), as the flap count does.
         st.lastDirection = Math.sign(svc.replicas - st.lastReplicas);
         st.lastChangeAt = ctx.now;
         st.lastReplicas = svc.replicas;
       }
-      writeFeatures({ svc, snapshot: ctx.snapshot, outlook: st.forecast.outlook(3), lastDirection: st.lastDirection, sinceLastChange: ctx.now - st.lastChangeAt }, this.x);
+      const outlook = st.forecast.outlook(3);
+      writeFeatures({ svc, snapshot: ctx.snapshot, outlook, lastDirection: st.lastDirection, sinceLastChange: ctx.now - st.lastChangeAt }, this.x);
       const ood = this.model.ranges.check(this.x, this.cfg.oodMargin);
       if (ood) {
         this.stats.fallbacks++;
@@ -94,7 +100,7 @@ export class RlPolicy implements ScalingPolicy {
       const probs = softmax(forward(this.model.actor, this.x, 1));
       let a = 0;
       for (let k = 1; k < probs.length; k++) if (probs[k] > probs[a]) a = k;
-      const to = targetReplicas(a, svc.replicas, this.cfg.minReplicas, this.cfg.maxReplicas);
+      const to = st.actuator.target(a, { current: svc.replicas, rate: st.actuator.rising(svc.requestRate), serviceRatePerReplica: svc.serviceRatePerReplica, outlook, latencyObjectiveMs: this.cfg.latencyObjectiveMs, lastDirection: st.lastDirection, sinceLastChange: ctx.now - st.lastChangeAt }, ctx.now, this.cfg.minReplicas, this.cfg.maxReplicas);
       if (to === svc.replicas) continue;
       const evidence: Record<string, number | string> = { action: ACTIONS[a].label, probability: round(probs[a]) };
       FEATURE_NAMES.forEach((f, i) => (evidence[f] = round(this.x[i])));
@@ -112,7 +118,7 @@ export class RlPolicy implements ScalingPolicy {
   private stateOf(name: string, replicas: number): ServiceState {
     let st = this.services.get(name);
     if (!st) {
-      st = { forecast: new LoadForecast(), lastReplicas: replicas, lastDirection: 0, lastChangeAt: -Infinity, nextDecisionAt: -Infinity, ood: false };
+      st = { forecast: new LoadForecast(), actuator: new ReplicaActuator(), lastReplicas: replicas, lastDirection: 0, lastChangeAt: -Infinity, nextDecisionAt: -Infinity, ood: false };
       this.services.set(name, st);
     }
     return st;

@@ -14,7 +14,7 @@ import { TwinVecEnv } from '../../../plan/rl/env.js';
 import { saveModel } from '../../../plan/rl/model.js';
 import { registerRlModel } from '../../../plan/rl/registry.js';
 import { trainPpo } from '../../../plan/rl/trainer.js';
-import { RlTrainConfigSchema } from '../../../plan/rl/config.js';
+import { parseRewardWeights, RlTrainConfigSchema } from '../../../plan/rl/config.js';
 import { integer } from '../args.js';
 import { printJson } from '../format.js';
 
@@ -23,6 +23,7 @@ interface TrainRlOptions {
   episodes: number;
   seed: number;
   envs: number;
+  reward?: string;
   checkpoint?: string;
   resume?: boolean;
   db?: string;
@@ -50,6 +51,7 @@ export function registerTrain(program: Command): void {
     .option('--episodes <n>', 'episodes to train at most (stops earlier at convergence)', integer('--episodes', 1, 1_000_000), 150)
     .option('--seed <n>', 'random seed: the same seed gives the same model', integer('--seed', 0, 2 ** 31 - 1), 1)
     .option('--envs <n>', 'environments stepped together', integer('--envs', 1, 64), 4)
+    .option('--reward <weights>', 'reward weights as name=value pairs, e.g. slo=5,cost=1,flap=1,action=0.02 (per step: slo × compliance − cost × cost/reference − flap × flapped − action × acted)')
     .option('--checkpoint <dir>', 'write a checkpoint here after every update, and the model as model.json')
     .option('--resume', 'continue from the checkpoint in --checkpoint')
     .option('--db <path>', 'knowledge store (default .autonomic/autonomic.db or $AUTONOMIC_DB)')
@@ -58,7 +60,8 @@ export function registerTrain(program: Command): void {
     .action(async (o: TrainRlOptions) => {
       if (o.resume && !o.checkpoint) throw new UserError('--resume needs --checkpoint DIR', '--resume');
       const series = readSeries(o.trace);
-      const cfg = RlTrainConfigSchema.parse({ seed: o.seed, numEnvs: o.envs });
+      const reward = o.reward ? parseRewardWeights(o.reward, '--reward') : {};
+      const cfg = RlTrainConfigSchema.parse({ seed: o.seed, numEnvs: o.envs, env: { reward } });
       const env = new TwinVecEnv(series, cfg.numEnvs, cfg.seed, cfg.env);
       const bar = o.progress && !o.json && process.stderr.isTTY
         ? new cliProgress.SingleBar({ stream: process.stderr, format: ' rl-ppo [{bar}] {value}/{total} episodes | reward {reward} (smoothed {smoothed}) | {converged}', hideCursor: true, barsize: 30 }, cliProgress.Presets.shades_classic)
