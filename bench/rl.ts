@@ -18,7 +18,7 @@ import { loadTraceFolder, type TraceSeries } from '../src/monitor/trace.js';
 import { TwinVecEnv } from '../src/plan/rl/env.js';
 import { loadModel, saveModel, type RlModel } from '../src/plan/rl/model.js';
 import { trainPpo } from '../src/plan/rl/trainer.js';
-import { parseRewardWeights, RlTrainConfigSchema, type ConvergenceConfig, type RewardWeightsInput } from '../src/plan/rl/config.js';
+import { parseRewardWeights, RlTrainConfigSchema, type ConvergenceConfig, type RewardWeightsInput, type RlTrainConfig } from '../src/plan/rl/config.js';
 import { progress, type BenchArgs, type BenchResult, type Row } from './lib/report.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -36,10 +36,19 @@ export function rlSplit(all: readonly TraceSeries[]): { train: TraceSeries[]; ho
   return { train, holdout: all.filter((s) => !ids.has(s.id)) };
 }
 
+/**
+ * The bench trains every requested episode (the learning-rate and entropy schedules run to their end), so the
+ * model the autoscale bench evaluates does not depend on when the convergence rule first held; that episode is
+ * reported all the same.
+ */
+function benchTrainConfig(seed: number, reward: RewardWeightsInput = {}): RlTrainConfig {
+  return RlTrainConfigSchema.parse({ seed, env: { reward }, stopAtConvergence: false });
+}
+
 export async function trainBenchModel(all: readonly TraceSeries[], episodes: number, seed: number, log = true, reward: RewardWeightsInput = {}): Promise<{ model: RlModel; rewards: number[] }> {
   const { train } = rlSplit(all);
   if (train.length === 0) throw new UserError('no bitbrains-rnd series to train on', '--data');
-  const cfg = RlTrainConfigSchema.parse({ seed, env: { reward }, stopAtConvergence: false });
+  const cfg = benchTrainConfig(seed, reward);
   const env = new TwinVecEnv(train, cfg.numEnvs, seed, cfg.env);
   const r = await trainPpo(env, cfg, {
     episodes,
@@ -63,7 +72,7 @@ export async function benchModel(all: readonly TraceSeries[], seed = 1): Promise
     } catch {
       m = null;
     }
-    if (m && m.training.seed === seed && m.training.series.join() === ids && JSON.stringify(m.config) === JSON.stringify(RlTrainConfigSchema.parse({ seed, stopAtConvergence: false }))) return m;
+    if (m && m.training.seed === seed && m.training.series.join() === ids && JSON.stringify(m.config) === JSON.stringify(benchTrainConfig(seed))) return m;
   }
   return (await trainBenchModel(all, RL_DEFAULT_EPISODES, seed)).model;
 }
