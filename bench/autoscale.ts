@@ -10,8 +10,10 @@
  * `npm run bench -- autoscale [--data DIR] [--json] [--series N|ID,…] [--days N] [--policies static,hpa,predictive,rl] [--jobs N]`
  *
  * `rl` (issue 8): the PPO policy (bench/rl.ts trains it, or reuses .autonomic/bench/rl-model.json) with the
- * predictive policy as its out-of-distribution fallback and the cluster autoscaler for nodes; it runs only on the
- * series it was not trained on (bench/rl.ts rlSplit), and `rl_vs_predictive_on_holdout` compares it there.
+ * predictive policy as its out-of-distribution fallback and the same node planners as `predictive` (predictive
+ * node pools fed by the fallback's forecast, never below the replicas RL runs, plus the cluster autoscaler as a
+ * backstop); it runs only on the series it was not trained on (bench/rl.ts rlSplit), and
+ * `rl_vs_predictive_on_holdout` compares it there.
  *
  * One global configuration for every series (no per-file settings): results are also measured on series
  * nobody tuned for (the HOLDOUT set).

@@ -160,7 +160,9 @@ export class TwinVecEnv implements VecEnv {
     });
     const snapshot = twin.snapshotNow();
     forecast.observe(snapshot.at, snapshot.services[0].requestRate);
-    return { twin, ca, forecast, flaps: new FlapTracker(), actuator: new ReplicaActuator(), snapshot, referenceCostPerSecond: (refNodes * pricePerHour(this.node, false)) / 3600, nodePricePerSecond: pricePerHour(this.node, false) / 3600, spec };
+    const actuator = new ReplicaActuator();
+    actuator.observe(snapshot.at, snapshot.services[0].requestRate);
+    return { twin, ca, forecast, flaps: new FlapTracker(), actuator, snapshot, referenceCostPerSecond: (refNodes * pricePerHour(this.node, false)) / 3600, nodePricePerSecond: pricePerHour(this.node, false) / 3600, spec };
   }
 
   private observe(slot: Slot, out: Float32Array, i: number): void {
