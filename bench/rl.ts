@@ -8,7 +8,9 @@
  * aggregates, NASA-HTTP) is held out, and `npm run bench -- autoscale` evaluates the `rl` policy only there.
  * The trained model is written to .autonomic/bench/rl-model.json, which the autoscale bench reuses.
  *
- * `npm run bench -- rl [--data DIR] [--json] [--episodes N] [--seed N] [--reward slo=5,cost=1,...]`
+ * `npm run bench -- rl [--data DIR] [--json] [--episodes N] [--seed N] [--seeds 2,3] [--reward slo=5,cost=1,...]`
+ * `--seeds` trains further seeds and reports each (`by_seed`): convergence depends on the seed, and one seed's
+ * episode count alone would overstate it.
  */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -45,7 +47,7 @@ function benchTrainConfig(seed: number, reward: RewardWeightsInput = {}): RlTrai
   return RlTrainConfigSchema.parse({ seed, env: { reward }, stopAtConvergence: false });
 }
 
-export async function trainBenchModel(all: readonly TraceSeries[], episodes: number, seed: number, log = true, reward: RewardWeightsInput = {}): Promise<{ model: RlModel; rewards: number[] }> {
+export async function trainBenchModel(all: readonly TraceSeries[], episodes: number, seed: number, log = true, reward: RewardWeightsInput = {}, save = true): Promise<{ model: RlModel; rewards: number[] }> {
   const { train } = rlSplit(all);
   if (train.length === 0) throw new UserError('no bitbrains-rnd series to train on', '--data');
   const cfg = benchTrainConfig(seed, reward);
@@ -57,7 +59,7 @@ export async function trainBenchModel(all: readonly TraceSeries[], episodes: num
       if (log && e.episode % cfg.numEnvs === 0) progress(`[rl ${e.episode}/${episodes}] reward ${e.reward.toFixed(3)}, smoothed ${e.smoothed.toFixed(3)}${e.convergedAt ? `, converged at ${e.convergedAt}` : ''}`);
     },
   });
-  saveModel(RL_MODEL_PATH, r.model);
+  if (save) saveModel(RL_MODEL_PATH, r.model);
   return { model: r.model, rewards: r.rewards };
 }
 
@@ -115,7 +117,21 @@ export async function run(args: BenchArgs): Promise<BenchResult> {
   const rewardFlag = args.flags.get('reward');
   if (rewardFlag === true) throw new UserError('needs weights, e.g. slo=5,cost=1', '--reward');
   const reward = rewardFlag === undefined ? {} : parseRewardWeights(rewardFlag, '--reward');
+  // Extra seeds show how much the result depends on the seed; only --seed's model is saved for bench autoscale.
+  const seedsFlag = args.flags.get('seeds');
+  if (seedsFlag === true) throw new UserError('needs a comma-separated list of seeds, e.g. 2,3', '--seeds');
+  const extraSeeds = (seedsFlag ?? '').split(',').map((x) => x.trim()).filter(Boolean).map((x) => {
+    const n = Number(x);
+    if (!Number.isInteger(n) || n < 0) throw new UserError(`expects integers, got '${x}'`, '--seeds');
+    return n;
+  }).filter((n) => n !== seed);
   const { model, rewards } = await trainBenchModel(all, episodes, seed, true, reward);
+  const bySeed = [{ seed, episodes_to_convergence: model.training.convergedAt, train_seconds: model.training.trainSeconds, final_reward: model.training.finalReward, smoothed_min_max_last_50: lastWindowRange(rewards, model.config.convergence) }];
+  for (const s of extraSeeds) {
+    const other = await trainBenchModel(all, episodes, s, true, reward, false);
+    const o = other.model.training;
+    bySeed.push({ seed: s, episodes_to_convergence: o.convergedAt, train_seconds: o.trainSeconds, final_reward: o.finalReward, smoothed_min_max_last_50: lastWindowRange(other.rewards, other.model.config.convergence) });
+  }
   const t = model.training;
   const rows: Row[] = [];
   const every = Math.max(1, Math.round(rewards.length / 15));
@@ -137,6 +153,9 @@ export async function run(args: BenchArgs): Promise<BenchResult> {
         converged_within_150_episodes: t.convergedAt !== null && t.convergedAt <= EPISODE_GOAL,
         within_15_min: t.trainSeconds <= SECONDS_GOAL,
       },
+      ...(bySeed.length > 1
+        ? { by_seed: bySeed, seeds_converged_within_150: `${bySeed.filter((b) => b.episodes_to_convergence !== null && b.episodes_to_convergence <= EPISODE_GOAL).length}/${bySeed.length}` }
+        : {}),
       convergence_rule: model.config.convergence,
       // Diagnostics beside the rule: how close training came to it.
       first_episode_smoothed_at_threshold: firstAtThreshold(rewards, model.config.convergence),
