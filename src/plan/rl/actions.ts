@@ -12,7 +12,7 @@
  * Node pools are left to a node planner (the cluster autoscaler in training): the agent's replicas drive it.
  */
 import { stabilizeLegacy, type TimestampedRecommendation } from '../scaling/hpa-behavior.js';
-import { replicasForP99, slope } from '../scaling/predictive.js';
+import { replicasForLoad, slope } from '../scaling/sizing.js';
 import type { RateOutlook } from './load-forecast.js';
 
 /** Fits also keep the M/M/c p99 within this share of the objective: at a few replicas utilisation alone is not enough. */
@@ -64,9 +64,7 @@ export function fitReplicas(a: number, ctx: ActionContext, min: number, max: num
   if (!act) throw new Error(`unknown RL action ${a}`);
   // Never below the load already arriving: the forecast may lag a ramp that is under way.
   const load = Math.max(ctx.rate, ctx.outlook ? ctx.outlook[act.fit] : 0);
-  const mu = ctx.serviceRatePerReplica;
-  const byUtilization = Math.ceil(load / (mu * act.utilization));
-  const to = load > 0 ? Math.max(byUtilization, replicasForP99(load, mu, (ctx.latencyObjectiveMs * LATENCY_TARGET_SHARE) / 1000, byUtilization + 64)) : byUtilization;
+  const to = replicasForLoad(load, ctx.serviceRatePerReplica, act.utilization, (ctx.latencyObjectiveMs * LATENCY_TARGET_SHARE) / 1000);
   return Math.min(max, Math.max(min, to));
 }
 

@@ -5,6 +5,7 @@ import { AutoForecaster } from '../../analyze/forecast/select.js';
 import { Z90, type Forecast } from '../../analyze/forecast/forecaster.js';
 import { HpaPolicy, type HpaPolicyConfigInput } from './hpa.js';
 import type { PlanContext, ScalingPolicy } from './policy.js';
+import { replicasForLoad, slope } from './sizing.js';
 
 export const PredictivePolicyConfigSchema = z.object({
   /** Share of a replica's service rate to plan for (the HPA's 80 % CPU target is ~79 % of it). */
@@ -239,11 +240,8 @@ export class PredictivePolicy implements ScalingPolicy, ReplicaOutlook {
 
   /** Replicas for a load: the target utilisation, and enough that the M/M/c p99 meets the latency objective. */
   private needFor(load: number, svc: ServiceTelemetry): number {
-    const mu = svc.serviceRatePerReplica;
-    const byUtilization = Math.ceil(load / (mu * this.config.targetUtilization) - 1e-9);
     const objective = this.config.latencyObjectivesMs[svc.name] ?? this.config.latencyObjectivesMs['*'];
-    if (objective === undefined || load <= 0) return byUtilization;
-    return Math.max(byUtilization, replicasForP99(load, mu, (objective * this.config.latencyTargetShare) / 1000, byUtilization + 64));
+    return replicasForLoad(load, svc.serviceRatePerReplica, this.config.targetUtilization, objective === undefined ? undefined : (objective * this.config.latencyTargetShare) / 1000);
   }
 
   private clampReplicas(n: number): number {
@@ -334,50 +332,6 @@ function describe(o: LoadOutlook, q: number, span: string): string {
   if (o.p50 === 0 && o.p90 === 0 && !o.interval) return `with no forecast yet for ${span} (first bucket), ${now}`;
   const sized = o.interval ? `sized at q${Math.round(q * 100)}` : 'interval not trusted yet (short history), sized at p50';
   return `the forecast for ${span} is ${fmt(o.p50)} req/s (p10–p90 ${fmt(o.p10)}–${fmt(o.p90)}; ${sized}, or ${now}: ${fmt(o.load)} req/s)`;
-}
-
-/**
- * The fewest M/M/c servers (rate `mu` each) whose response-time p99 at arrival rate `lambda` is at most `t`
- * seconds, searched up to `cMax`. P(T > t) = (1−C)e^(−μt) + C(μe^(−θt) − θe^(−μt))/(μ − θ), θ = cμ − λ, with C the
- * Erlang C probability of waiting (Erlang B recursion, stable for any c). An objective below what one request's
- * own service time allows cannot be met by adding servers: then the utilisation sizing stands (returns 0).
- */
-export function replicasForP99(lambda: number, mu: number, t: number, cMax: number): number {
-  if (Math.exp(-mu * t) > 0.01) return 0;
-  let c = Math.max(1, Math.floor(lambda / mu) + 1);
-  for (; c <= cMax; c++) {
-    const a = lambda / mu;
-    let b = 1;
-    for (let k = 1; k <= c; k++) b = (a * b) / (k + a * b);
-    const rho = a / c;
-    const C = b / (1 - rho * (1 - b));
-    const theta = c * mu - lambda;
-    const emu = Math.exp(-mu * t);
-    const wait = Math.abs(mu - theta) <= 1e-9 * mu ? (1 + mu * t) * emu : (mu * Math.exp(-theta * t) - theta * emu) / (mu - theta);
-    if ((1 - C) * emu + C * wait <= 0.01) return c;
-  }
-  return cMax;
-}
-
-/** Least-squares slope (per second) of rate over time; 0 with fewer than three points. */
-export function slope(points: readonly { at: number; rate: number }[]): number {
-  const n = points.length;
-  if (n < 3) return 0;
-  let st = 0;
-  let sr = 0;
-  for (const p of points) {
-    st += p.at;
-    sr += p.rate;
-  }
-  const mt = st / n;
-  const mr = sr / n;
-  let num = 0;
-  let den = 0;
-  for (const p of points) {
-    num += (p.at - mt) * (p.rate - mr);
-    den += (p.at - mt) ** 2;
-  }
-  return den > 0 ? num / den : 0;
 }
 
 /** Standard normal quantile (Acklam's rational approximation, |error| < 1.2e-9). */
