@@ -103,6 +103,17 @@ test('a service outside its bounds is moved back one blast-radius step; moving i
   expect(g.check(proposal(scale('web', 400, 410)), snap, 0), 'deny', /outside its bounds of 1–100; scaling up would move it further out/);
 });
 
+test('a proposal that bounds and blast radius both reach exactly is allowed as it stands, not reported as clamped', () => {
+  // Found by the property test: 82 replicas, bounds 0–0, a share of 31/82. The bound pulls the target to
+  // 0, the blast radius steps it back to 82 − 31 = 51, which is the proposal itself.
+  const g = guard({ services: { web: { minReplicas: 0, maxReplicas: 0 } }, blastRadius: { maxReplicaChangeShare: 31 / 82, minAbsoluteChange: 1 } });
+  const v = g.check(proposal(scale('web', 82, 51)), snapshot([service('web', 82)], fourNodes), 0);
+  expect(v, 'allow');
+  assert.deepEqual(v.action, scale('web', 82, 51));
+  const further = g.check(proposal(scale('web', 82, 40)), snapshot([service('web', 82)], fourNodes), 0);
+  expect(further, 'clamp', /target became 51/);
+});
+
 test('executed scales update the replicas later proposals are checked against', () => {
   const g = guard({ blastRadius: { maxReplicaChangeShare: 0.5, minAbsoluteChange: 1 } });
   const snap = snapshot([service('web', 10)], fourNodes);

@@ -235,6 +235,7 @@ export class Guardrails {
     const current = p.replicas.get(a.service) ?? svc.replicas;
     const { minReplicas: min, maxReplicas: max } = this.serviceBounds(a.service);
     const { maxReplicaChangeShare: share, minAbsoluteChange } = this.policy.blastRadius;
+    const clampsBefore = clamps.length;
 
     if (a.from !== current) {
       clamps.push(`The proposal assumed ${a.service} has ${a.from} replicas but it has ${current}; the change is applied from ${current}.`);
@@ -270,7 +271,12 @@ export class Guardrails {
     } else if (to < min || to > max) {
       clamps.push(`Replica bounds: ${a.service} is outside ${min}–${max}; it is moved back toward them one blast-radius step at a time.`);
     }
-    if (to === a.to && current === a.from) return a;
+    // Bounds and blast radius can cancel out (clamped to the bound, then stepped back to exactly the
+    // proposed target): the proposal is then legal as it stands, so it is allowed, not "clamped".
+    if (to === a.to && current === a.from) {
+      clamps.length = clampsBefore;
+      return a;
+    }
     return { ...a, from: current, to };
   }
 
