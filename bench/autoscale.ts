@@ -7,13 +7,15 @@
  * (the twin's SLO: p99 > 200 ms or error rate > 0.1 %, per 5-second step), actions and flaps (direction changes
  * within 10 min) are runSimulation's report fields, the same numbers `autonomic simulate` prints.
  *
- * `npm run bench -- autoscale [--data DIR] [--json] [--series N|ID,…] [--days N] [--policies static,hpa,predictive,rl] [--jobs N]`
+ * `npm run bench -- autoscale [--data DIR] [--json] [--series N|ID,…] [--days N] [--policies static,hpa,predictive,rl,rl-replicas] [--jobs N]`
  *
- * `rl` (issue 8): the PPO policy (bench/rl.ts trains it, or reuses .autonomic/bench/rl-model.json) with the
- * predictive policy as its out-of-distribution fallback and the same node planners as `predictive` (predictive
- * node pools fed by the fallback's forecast, never below the replicas RL runs, plus the cluster autoscaler as a
- * backstop); it runs only on the series it was not trained on (bench/rl.ts rlSplit), and
- * `rl_vs_predictive_on_holdout` compares it there.
+ * `rl` (issue 8): the PPO agent (bench/rl.ts trains it, or reuses .autonomic/bench/rl-model.json) with the
+ * predictive policy as its out-of-distribution fallback; its replica head sets replicas and its node head runs the
+ * node pool, with a stock cluster autoscaler beside it, as in training. `rl-replicas`: its replica head only, with
+ * the same node planners as `predictive` (predictive node pools fed by the fallback's forecast, never below the
+ * replicas RL runs, plus the cluster autoscaler as a backstop), so that comparison is between replica decisions
+ * alone. Both run only on the series RL was not trained on (bench/rl.ts rlSplit); `rl_vs_predictive_on_holdout`
+ * and `rl_replicas_vs_predictive_on_holdout` compare them with predictive there.
  *
  * One global configuration for every series (no per-file settings): results are also measured on series
  * nobody tuned for (the HOLDOUT set).
@@ -61,7 +63,8 @@ export const NODE_TYPE = 'm5.xlarge';
 export const MIN_REPLICAS = 2;
 export const MAX_REPLICAS = 2000;
 export const MAX_DAYS = 14;
-export const POLICIES = ['static', 'hpa', 'predictive', 'rl'] as const;
+export const POLICIES = ['static', 'hpa', 'predictive', 'rl', 'rl-replicas'] as const;
+const isRl = (p: string): boolean => p === 'rl' || p === 'rl-replicas';
 export type BenchPolicy = (typeof POLICIES)[number];
 
 /**
@@ -116,13 +119,18 @@ export function planners(policy: BenchPolicy, staticReplicas: number, g: Guardra
       // The predictive node planner owns node removal; the cluster autoscaler stays as the backstop for Pending pods.
       return [replicas, nodes, new ClusterAutoscalerPolicy({ ...ca().config, scaleDownEnabled: false })];
     }
-    case 'rl': {
+    case 'rl-replicas': {
       const fallback = new PredictivePolicy({ minReplicas: MIN_REPLICAS, maxReplicas: MAX_REPLICAS, actionBudget: { ...BENCH_RATE_LIMIT }, ...predictive });
       const { maxNodes, allowedInstanceTypes, allowSpot } = g.cluster;
       // The same node planner as the predictive policy (fed by the fallback's forecast, never below the replicas
       // RL runs), so the comparison is between replica decisions, not between node managers.
       const nodes = new PredictiveNodePolicy(fallback, { instanceTypes: [t.name], minNodes: Math.max(1, g.cluster.minNodes), maxNodes, allowedInstanceTypes, allowSpot });
-      return [new RlPolicy(rlModel(), fallback, { minReplicas: MIN_REPLICAS, maxReplicas: MAX_REPLICAS }), nodes, new ClusterAutoscalerPolicy({ ...ca().config, scaleDownEnabled: false })];
+      return [new RlPolicy(rlModel(), fallback, { minReplicas: MIN_REPLICAS, maxReplicas: MAX_REPLICAS, nodeHead: false }), nodes, new ClusterAutoscalerPolicy({ ...ca().config, scaleDownEnabled: false })];
+    }
+    case 'rl': {
+      // The whole agent: its node head runs the pool, with a stock cluster autoscaler beside it, as in training.
+      const fallback = new PredictivePolicy({ minReplicas: MIN_REPLICAS, maxReplicas: MAX_REPLICAS, actionBudget: { ...BENCH_RATE_LIMIT }, ...predictive });
+      return [new RlPolicy(rlModel(), fallback, { minReplicas: MIN_REPLICAS, maxReplicas: MAX_REPLICAS, cluster: g.cluster }), ca()];
     }
   }
 }
@@ -186,7 +194,7 @@ export async function runJob(job: Job, predictive: PredictivePolicyConfigInput =
     ],
   });
   const g = benchGuardrails();
-  const spec = SimulationSpecSchema.parse({ policy: job.policy === 'predictive' || job.policy === 'rl' ? 'autonomic' : job.policy, days: job.days, load: { kind: 'trace', file: job.id } });
+  const spec = SimulationSpecSchema.parse({ policy: job.policy === 'predictive' || isRl(job.policy) ? 'autonomic' : job.policy, days: job.days, load: { kind: 'trace', file: job.id } });
   const report = await runSimulation({ spec, twin, guardrailPolicy: g }, { planners: { policies: planners(job.policy, staticReplicas, g, predictive), analyzers: [] } });
   return { seriesIndex: job.seriesIndex, id: job.id, policy: job.policy, staticReplicas, report };
 }
@@ -280,15 +288,15 @@ export async function run(args: BenchArgs): Promise<BenchResult> {
   const policies = typeof pflag === 'string' ? pflag.split(',').map((s) => s.trim()) : [...POLICIES];
   for (const p of policies) if (!(POLICIES as readonly string[]).includes(p)) throw new UserError(`unknown policy '${p}' (known: ${POLICIES.join(', ')})`, '--policies');
 
-  const all = policies.includes('rl') ? loadTraceFolder(data) : [];
+  const all = policies.some(isRl) ? loadTraceFolder(data) : [];
   const rlTrain = new Set(rlSplit(all).train.map((s) => s.id));
-  if (policies.includes('rl')) await benchModel(all);
+  if (policies.some(isRl)) await benchModel(all);
   const work: Job[] = [];
   for (const [i, s] of series.entries()) {
     const lengthDays = (s.values.length * s.stepSeconds) / 86400;
     // Default: the series' length, capped; a longer --days would replay a flat tail, so it is capped too.
     const days = round(Math.min(daysFlag ?? MAX_DAYS, MAX_DAYS, lengthDays), 4);
-    for (const p of policies) if (!(p === 'rl' && rlTrain.has(s.id))) work.push({ seriesIndex: i, id: s.id, policy: p as BenchPolicy, values: Array.from(s.values), start: s.start, days });
+    for (const p of policies) if (!(isRl(p) && rlTrain.has(s.id))) work.push({ seriesIndex: i, id: s.id, policy: p as BenchPolicy, values: Array.from(s.values), start: s.start, days });
   }
   const results = await runAll(work, jobs, (r, done) =>
     progress(`[${done}/${work.length}] ${r.id} ${r.policy}: $${r.report.costDollars.toFixed(0)}, ${r.report.sloViolationMinutes.toFixed(0)} SLO-min, ${r.report.flaps} flaps (${r.report.wallSeconds.toFixed(1)}s)`),
@@ -337,15 +345,16 @@ export async function run(args: BenchArgs): Promise<BenchResult> {
       all_met: cheaperThanStatic && sloNoWorse && betterThanHpa,
     };
   }
-  if (policies.includes('rl') && policies.includes('predictive')) {
+  for (const candidate of policies.filter(isRl)) {
+    if (!policies.includes('predictive')) break;
     // Same series for both: the ones RL was not trained on.
-    const held = new Set(results.filter((r) => r.policy === 'rl').map((r) => r.id));
+    const held = new Set(results.filter((r) => r.policy === candidate).map((r) => r.id));
     const on = (p: string) => results.filter((r) => r.policy === p && held.has(r.id)).map((r) => r.report);
     const tot = (rs: SimulationReport[]) => ({ cost_usd: round(sum(rs.map((r) => r.costDollars)), 2), slo_violation_min: round(sum(rs.map((r) => r.sloViolationMinutes)), 1), actions: sum(rs.map((r) => r.actions)), flaps: sum(rs.map((r) => r.flaps)), series: rs.length });
-    const rl = tot(on('rl'));
+    const rl = tot(on(candidate));
     const pred = tot(on('predictive'));
-    summary.rl_vs_predictive_on_holdout = {
-      rl,
+    summary[candidate === 'rl' ? 'rl_vs_predictive_on_holdout' : 'rl_replicas_vs_predictive_on_holdout'] = {
+      [candidate]: rl,
       predictive: pred,
       rl_no_more_cost: rl.cost_usd <= pred.cost_usd,
       rl_no_more_slo_minutes: rl.slo_violation_min <= pred.slo_violation_min,

@@ -17,7 +17,9 @@ function rollout(seed: number): { specs: string; rewards: number[]; obs: number[
   const rewards: number[] = [];
   let obs: Float32Array = new Float32Array(0);
   for (let t = 0; t < env.episodeSteps; t++) {
-    const out = env.step(Int32Array.of(t % NUM_ACTIONS, (t * 3) % NUM_ACTIONS));
+    // Two environments × (replica fit, node action).
+    const n = env.nodeActions.length;
+    const out = env.step(Int32Array.of(t % NUM_ACTIONS, t % n, (t * 3) % NUM_ACTIONS, (t + 1) % n));
     rewards.push(...out.rewards);
     obs = out.obs;
   }

@@ -8,25 +8,10 @@ import { Controller } from '../src/loop/controller.js';
 import type { PlanContext, PlanNote, ScalingPolicy } from '../src/plan/scaling/policy.js';
 import { ACTIONS } from '../src/plan/rl/actions.js';
 import { responseQuantile } from '../src/execute/twin/queueing.js';
-import { RlTrainConfigSchema } from '../src/plan/rl/config.js';
-import { NUM_FEATURES } from '../src/plan/rl/features.js';
 import { modelFromJson, modelToJson, type RlModel } from '../src/plan/rl/model.js';
 import { RlPolicy } from '../src/plan/rl/policy.js';
-import { FeatureRanges } from '../src/plan/rl/ranges.js';
 import { ShadowPolicy } from '../src/plan/rl/shadow.js';
-
-/** A one-layer actor that always prefers `action`, with the given feature ranges. */
-function fixedModel(action: string, min: number, max: number): RlModel {
-  const A = ACTIONS.length;
-  const b = new Float32Array(A);
-  b[ACTIONS.findIndex((a) => a.label === action)] = 5;
-  return {
-    actor: { layers: [{ inputs: NUM_FEATURES, outputs: A, w: new Float32Array(NUM_FEATURES * A), b }] },
-    ranges: new FeatureRanges(NUM_FEATURES, new Array(NUM_FEATURES).fill(min), new Array(NUM_FEATURES).fill(max)),
-    config: RlTrainConfigSchema.parse({}),
-    training: { seed: 1, series: ['toy'], episodes: 0, convergedAt: null, finalReward: 0, trainSeconds: 0 },
-  };
-}
+import { fixedModel } from './support/rl-fixed-model.js';
 
 /** Proposes a fixed target for every service (stands in for predictive / HPA). */
 class FixedPolicy implements ScalingPolicy {

@@ -7,23 +7,7 @@ import { buildPlanners, prepareSimulation, runSimulation } from '../src/loop/sim
 import { ShadowCounterfactual } from '../src/loop/shadow-counterfactual.js';
 import { ShadowSession, describeShadow } from '../src/loop/shadow-run.js';
 import { ACTIONS } from '../src/plan/rl/actions.js';
-import { RlTrainConfigSchema } from '../src/plan/rl/config.js';
-import { NUM_FEATURES } from '../src/plan/rl/features.js';
-import type { RlModel } from '../src/plan/rl/model.js';
-import { FeatureRanges } from '../src/plan/rl/ranges.js';
-
-/** A one-layer actor that always prefers `action`, in distribution everywhere. */
-function fixedModel(action: string): RlModel {
-  const A = ACTIONS.length;
-  const b = new Float32Array(A);
-  b[ACTIONS.findIndex((a) => a.label === action)] = 5;
-  return {
-    actor: { layers: [{ inputs: NUM_FEATURES, outputs: A, w: new Float32Array(NUM_FEATURES * A), b }] },
-    ranges: new FeatureRanges(NUM_FEATURES, new Array(NUM_FEATURES).fill(-100), new Array(NUM_FEATURES).fill(100)),
-    config: RlTrainConfigSchema.parse({}),
-    training: { seed: 1, series: ['toy'], episodes: 0, convergedAt: null, finalReward: 0, trainSeconds: 0 },
-  };
-}
+import { fixedModel } from './support/rl-fixed-model.js';
 
 test('twin fork: same future under the same actions, and independent of the original', () => {
   const a = new TwinCluster({ seed: 7, services: [{ name: 'web', replicas: 4, load: { generator: 'diurnal' } }], nodePools: [{ instanceType: 'm5.xlarge', count: 2 }] });

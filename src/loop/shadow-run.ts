@@ -64,7 +64,7 @@ export class ShadowSession {
     // Fresh planners for each use: policies keep state, and neither shadow may share the active loop's. No canary
     // rollouts in the shadow's world (they need the real twin's revision telemetry): a limit of the counterfactual.
     const fresh = () => buildPlanners(spec.policy, guardrailPolicy, playbooks);
-    const rl = (fallback: ScalingPolicy) => new RlPolicy(model, fallback, SHOP_REPLICAS);
+    const rl = (fallback: ScalingPolicy) => new RlPolicy(model, fallback, { ...SHOP_REPLICAS, cluster: guardrailPolicy.cluster });
     const fallbackFor = (): ScalingPolicy => {
       const p = fresh().policies.find(isReplicaScaler);
       if (!p) throw new Error(`policy ${spec.policy} has no replica scaler`);
@@ -74,7 +74,7 @@ export class ShadowSession {
     this.candidateName = candidate.name;
     this.agreement = new ShadowAgreement(candidate, isFallback);
     // The candidate in charge: the active set with its replica scaler replaced by the RL policy (falling back to
-    // it), healing kept, and a cluster autoscaler for the nodes (the static set has none).
+    // it), healing kept, and a cluster autoscaler beside its node head (the static set has none), as in training.
     const set = fresh();
     const policies = set.policies.map((p) => (isReplicaScaler(p) ? rl(p) : p));
     if (!policies.some((p) => p instanceof ClusterAutoscalerPolicy)) {

@@ -9,7 +9,7 @@
  * Scale-downs are damped as the HPA damps them: to the largest fit of the last 5 minutes, not within 5 minutes of a
  * scale-up, and not at all when smaller than `SCALE_DOWN_DEADBAND` of the replicas — so noise around a sizing
  * threshold or a switch of headroom does not move replicas back and forth.
- * Node pools are left to a node planner (the cluster autoscaler in training): the agent's replicas drive it.
+ * The node pool is the second head's (node-actions.ts).
  */
 import { stabilizeLegacy, type TimestampedRecommendation } from '../scaling/hpa-behavior.js';
 import { replicasForLoad, slope } from '../scaling/sizing.js';
@@ -66,6 +66,18 @@ export function fitReplicas(a: number, ctx: ActionContext, min: number, max: num
   const load = Math.max(ctx.rate, ctx.outlook ? ctx.outlook[act.fit] : 0);
   const to = replicasForLoad(load, ctx.serviceRatePerReplica, act.utilization, (ctx.latencyObjectiveMs * LATENCY_TARGET_SHARE) / 1000);
   return Math.min(max, Math.max(min, to));
+}
+
+/**
+ * Replicas the node head provisions for after action `a`: its fit, and the fit's utilisation at the forecast's p90
+ * (nodes take minutes to come, so they are sized for the high side of the fit's forecast).
+ */
+export function nodeNeedReplicas(a: number, ctx: ActionContext, min: number, max: number): number {
+  const act = ACTIONS[a];
+  if (!act) throw new Error(`unknown RL action ${a}`);
+  const load = Math.max(ctx.rate, ctx.outlook ? ctx.outlook.p90 : 0);
+  const p90 = replicasForLoad(load, ctx.serviceRatePerReplica, act.utilization, (ctx.latencyObjectiveMs * LATENCY_TARGET_SHARE) / 1000);
+  return Math.max(fitReplicas(a, ctx, min, max), Math.min(max, Math.max(min, p90)));
 }
 
 /** One service's actuator: turns the agent's action into a replica count, with the scale-down damping above. */

@@ -59,9 +59,28 @@ export const RlServiceSchema = z.object({
   sloErrorRate: z.number().min(0).max(1).default(0.001),
 });
 
+/** What the node head may do with the pool (the guardrail policy can forbid more at run time). */
+export const RlNodePoolSchema = z.object({
+  /**
+   * Instance types the agent may add ("nodes: ahead <type>"); empty: the environment's `nodeType` only. A second
+   * type is a real trade-off for the agent: larger nodes are cheaper per pod slot but coarser to add and remove.
+   */
+  instanceTypes: z.array(z.string().min(1)).default([]),
+  /** Offer spot as well as on-demand for each type. Off by default, like the predictive node planner. */
+  allowSpot: z.boolean().default(false),
+  /**
+   * Chance per spot node-hour of a reclaim (two-minute notice, then the node is gone) in training. AWS's Spot
+   * Instance Advisor puts most types under 5 % of instances interrupted a month (≈ 0.0001 per hour); 0.002 is
+   * pessimistic on purpose, so a policy that likes spot has met reclaims in training.
+   */
+  spotReclaimPerNodeHour: z.number().min(0).max(1).default(0.002),
+});
+
 export const RlEnvConfigSchema = z.object({
   service: RlServiceSchema.prefault({}),
+  /** The pool the episodes start with, and the type the cluster autoscaler adds. */
   nodeType: z.string().default('m5.xlarge'),
+  nodePool: RlNodePoolSchema.prefault({}),
   /** Each series is scaled so its mean is this request rate (as bench/autoscale does). */
   meanRps: z.number().positive().default(1000),
   minReplicas: z.number().int().positive().default(2),

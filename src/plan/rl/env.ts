@@ -1,9 +1,10 @@
 /**
  * Vectorised twin environments: N TwinClusters, one service each (as bench/autoscale runs a series), whose
  * offered load replays a 5-minute trace segment. Domain randomisation per episode: which series and where in
- * it, the load scale, the pod start-up delay, and (sometimes) one fault. The agent sets replicas every
- * `decisionSeconds`; the cluster autoscaler (the same planner the HPA baseline uses) runs every `tickSeconds`
- * and owns the node pool.
+ * it, the load scale, the pod start-up delay, and (sometimes) one fault. Every `decisionSeconds` the agent takes
+ * two actions: a replica fit (actions.ts) and a node-pool action (node-actions.ts); the cluster autoscaler (the
+ * same planner the HPA baseline uses) runs every `tickSeconds` beside it, adding nodes for Pending pods and
+ * removing long-idle ones, as it does in the product. Spot nodes, when offered, are reclaimed at random.
  */
 import type { Snapshot } from '../../core/snapshot.js';
 import { Rng } from '../../core/rng.js';
@@ -12,7 +13,8 @@ import { CATALOGUE, pricePerHour, type InstanceType } from '../../execute/twin/c
 import { TwinCluster } from '../../execute/twin/cluster.js';
 import type { FaultSpec } from '../../execute/twin/faults.js';
 import { ClusterAutoscalerPolicy } from '../scaling/cluster-autoscaler.js';
-import { NUM_ACTIONS, ReplicaActuator } from './actions.js';
+import { NUM_ACTIONS, ReplicaActuator, nodeNeedReplicas } from './actions.js';
+import { NodePoolActuator, nodeActions, type NodeAct } from './node-actions.js';
 import { RlEnvConfigSchema, type RlEnvConfig, type RlEnvConfigInput } from './config.js';
 import { NUM_FEATURES, writeFeatures } from './features.js';
 import { LoadForecast } from './load-forecast.js';
@@ -47,6 +49,9 @@ interface Slot {
   forecast: LoadForecast;
   flaps: FlapTracker;
   actuator: ReplicaActuator;
+  nodes: NodePoolActuator;
+  startTime: number;
+  rng: Rng;
   snapshot: Snapshot;
   referenceCostPerSecond: number;
   nodePricePerSecond: number;
@@ -57,6 +62,12 @@ export function nodeTypeOf(cfg: RlEnvConfig): InstanceType {
   const t = CATALOGUE.get(cfg.nodeType);
   if (!t) throw new UserError(`unknown instance type '${cfg.nodeType}'`, 'rl env nodeType');
   return t;
+}
+
+/** The node head's choices for this environment config (stored with a model by label). */
+export function envNodeActions(cfg: RlEnvConfig): NodeAct[] {
+  const types = cfg.nodePool.instanceTypes.length > 0 ? cfg.nodePool.instanceTypes : [cfg.nodeType];
+  return nodeActions({ instanceTypes: types, allowSpot: cfg.nodePool.allowSpot });
 }
 
 export function podsPerNode(cfg: RlEnvConfig): number {
@@ -73,9 +84,12 @@ const mean = (v: ArrayLike<number>, from = 0, to = v.length): number => {
 export class TwinVecEnv implements VecEnv {
   readonly config: RlEnvConfig;
   readonly obsSize = NUM_FEATURES;
-  readonly numActions = NUM_ACTIONS;
+  readonly numActions: number;
+  /** A replica head (the fits) and a node-pool head. */
+  readonly heads: readonly [number, number];
+  readonly nodeActions: readonly NodeAct[];
   /** No prior: every action is a sized fit, so a uniform start is already a reasonable policy. */
-  readonly priorLogits = new Float32Array(NUM_ACTIONS);
+  readonly priorLogits: Float32Array;
   readonly episodeSteps: number;
   private readonly series: LoadSeries[];
   private readonly slots: Slot[] = [];
@@ -96,6 +110,10 @@ export class TwinVecEnv implements VecEnv {
     if (this.series.length === 0) throw new UserError(`no series is long enough for a ${c.episodeHours} h episode`, 'rl env');
     this.node = nodeTypeOf(c);
     this.ppn = podsPerNode(c);
+    this.nodeActions = envNodeActions(c);
+    this.heads = [NUM_ACTIONS, this.nodeActions.length];
+    this.numActions = NUM_ACTIONS + this.nodeActions.length;
+    this.priorLogits = new Float32Array(this.numActions);
   }
 
   /** The episode drawn for `episode`: pure function of (seed, episode), so runs and resumes repeat. */
@@ -162,7 +180,10 @@ export class TwinVecEnv implements VecEnv {
     forecast.observe(snapshot.at, snapshot.services[0].requestRate);
     const actuator = new ReplicaActuator();
     actuator.observe(snapshot.at, snapshot.services[0].requestRate);
-    return { twin, ca, forecast, flaps: new FlapTracker(), actuator, snapshot, referenceCostPerSecond: (refNodes * pricePerHour(this.node, false)) / 3600, nodePricePerSecond: pricePerHour(this.node, false) / 3600, spec };
+    const nodes = new NodePoolActuator(this.nodeActions, { minNodes: 1, maxNodes: 1000, allowedInstanceTypes: [], allowSpot: true }, c.nodeType);
+    const startTime = snapshot.at;
+    const rng = new Rng(episodeSeed(this.seed ^ 0x3c6ef372, episode));
+    return { twin, ca, forecast, flaps: new FlapTracker(), actuator, nodes, startTime, rng, snapshot, referenceCostPerSecond: (refNodes * pricePerHour(this.node, false)) / 3600, nodePricePerSecond: pricePerHour(this.node, false) / 3600, spec };
   }
 
   private observe(slot: Slot, out: Float32Array, i: number): void {
@@ -185,11 +206,18 @@ export class TwinVecEnv implements VecEnv {
       const current = slot.snapshot.services[0].replicas;
       const svc = slot.snapshot.services[0];
       const ctx = { current, rate: slot.actuator.rising(svc.requestRate), serviceRatePerReplica: svc.serviceRatePerReplica, outlook: slot.forecast.outlook(3), latencyObjectiveMs: c.service.sloP99Ms, lastDirection: slot.flaps.lastDirection, sinceLastChange: slot.snapshot.at - slot.flaps.lastAt };
-      const to = slot.actuator.target(actions[i] ?? 0, ctx, slot.snapshot.at, c.minReplicas, c.maxReplicas);
+      const fit = actions[i * 2] ?? 0;
+      const to = slot.actuator.target(fit, ctx, slot.snapshot.at, c.minReplicas, c.maxReplicas);
       let flapped = false;
       if (to !== current) {
         twin.applyNow({ kind: 'scale', service: SERVICE, from: current, to });
         flapped = slot.flaps.record(Math.sign(to - current), slot.snapshot.at);
+      }
+      // The node head decides on the same snapshot, for the replicas the fit wants (at least `to`).
+      slot.nodes.want(SERVICE, { replicas: Math.max(to, nodeNeedReplicas(fit, ctx, c.minReplicas, c.maxReplicas)), rate: ctx.rate, outlook: ctx.outlook });
+      let nodeActed = false;
+      for (const p of slot.nodes.decide(actions[i * 2 + 1] ?? 0, { snapshot: slot.snapshot, now: slot.snapshot.at })) {
+        nodeActed = twin.applyNow(p.action).ok || nodeActed;
       }
       // The cluster autoscaler decides on the same snapshot as the agent (one controller tick), then every tick.
       let snap = slot.snapshot;
@@ -200,6 +228,7 @@ export class TwinVecEnv implements VecEnv {
           slot.actuator.observe(snap.at, snap.services[0].requestRate);
         }
         for (const p of slot.ca.decide({ snapshot: snap, now: snap.at })) twin.applyNow(p.action);
+        this.maybeReclaimSpot(slot, snap);
         twin.advance(c.tickSeconds);
       }
       slot.snapshot = twin.snapshotNow();
@@ -213,13 +242,24 @@ export class TwinVecEnv implements VecEnv {
           cost: c.reward.costBasis === 'nodes' ? after.costDollars - before.costDollars : (to / this.ppn) * slot.nodePricePerSecond * c.decisionSeconds,
           referenceCost: slot.referenceCostPerSecond * c.decisionSeconds,
           flapped,
-          acted: to !== current,
+          acted: to !== current || nodeActed,
         },
         c.reward,
       );
       this.observe(slot, obs, i);
     }
     return { obs, rewards };
+  }
+
+  /** Spot reclaims arrive at random, at the configured rate per spot node-hour. */
+  private maybeReclaimSpot(slot: Slot, snap: Snapshot): void {
+    const rate = this.config.nodePool.spotReclaimPerNodeHour;
+    if (rate <= 0) return;
+    const spot = snap.nodes.filter((n) => n.spot && n.ready).length;
+    if (spot === 0) return;
+    if (slot.rng.next() < 1 - Math.exp(-rate * spot * (this.config.tickSeconds / 3600))) {
+      slot.twin.inject({ kind: 'spot-reclaim', at: snap.at - slot.startTime });
+    }
   }
 
   /** The specs of the running episodes. */

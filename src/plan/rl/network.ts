@@ -25,7 +25,12 @@ export class ActorCritic {
   private readonly actorVars: [tf.Tensor2D, tf.Tensor1D][];
   private readonly criticVars: [tf.Tensor2D, tf.Tensor1D][];
 
-  constructor(readonly obsSize: number, readonly numActions: number, readonly hidden: number, seed: number, priorLogits?: Float32Array) {
+  /** Sizes of the independent categorical heads the logits split into (they sum to numActions). */
+  readonly heads: readonly number[];
+
+  constructor(readonly obsSize: number, readonly numActions: number, readonly hidden: number, seed: number, priorLogits?: Float32Array, heads: readonly number[] = [numActions]) {
+    if (heads.reduce((a, b) => a + b, 0) !== numActions) throw new Error('action heads must sum to numActions');
+    this.heads = heads;
     const p = new ParamFactory(seed);
     const mlp = (out: number, bias?: Float32Array): [tf.Tensor2D, tf.Tensor1D][] => [
       [p.glorot([obsSize, hidden]), p.zeros1(hidden)],
@@ -49,6 +54,13 @@ export class ActorCritic {
 
   logits(x: tf.Tensor2D): tf.Tensor2D {
     return this.run(x, this.actorVars);
+  }
+
+  /** Log-probabilities [rows × numActions]: a log-softmax within each head. */
+  logProbs(x: tf.Tensor2D): tf.Tensor2D {
+    const logits = this.logits(x);
+    if (this.heads.length === 1) return tf.logSoftmax(logits);
+    return tf.concat(tf.split(logits, [...this.heads], 1).map((l) => tf.logSoftmax(l)), 1) as tf.Tensor2D;
   }
 
   value(x: tf.Tensor2D): tf.Tensor1D {
@@ -106,6 +118,13 @@ export function forward(net: ActorWeights, x: Float32Array, rows: number): Float
     h = out;
   });
   return h;
+}
+
+/** Index of the largest of `n` values from `from` (the first on ties). */
+export function argmax(x: ArrayLike<number>, from = 0, n = x.length - from, allowed?: (k: number) => boolean): number {
+  let best = -1;
+  for (let k = 0; k < n; k++) if ((!allowed || allowed(k)) && (best < 0 || x[from + k] > x[from + best])) best = k;
+  return Math.max(0, best);
 }
 
 /** Softmax probabilities of one row of logits. */

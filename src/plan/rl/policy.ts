@@ -6,15 +6,21 @@
  * (predictive or HPA) that tick, the proposal's rationale says so, and the first tick of each such stretch
  * leaves a journal note. The fallback decides every tick even when unused, so its own state (stabilisation
  * windows, forecast history) is warm the moment it is needed.
+ * Node pool: one node action per decision tick, the node head's choice for the service whose fit asks for the most
+ * pods (node-actions.ts sizes it for every service's want). Choices the guardrail policy forbids (an instance type
+ * outside `allowedInstanceTypes`, spot where spot is off) are masked out; what is left still passes the guardrails.
+ * With no service decided by the network this tick (all out of distribution), it leaves the nodes alone.
  */
 import { z } from 'zod';
 import type { Proposal } from '../../core/proposal.js';
 import type { PlanContext, ScalingPolicy } from '../scaling/policy.js';
-import { ACTIONS, ReplicaActuator } from './actions.js';
+import { ACTIONS, NUM_ACTIONS, ReplicaActuator, nodeNeedReplicas } from './actions.js';
+import { envNodeActions } from './env.js';
 import { FEATURE_NAMES, NUM_FEATURES, writeFeatures } from './features.js';
 import { LoadForecast } from './load-forecast.js';
 import type { RlModel } from './model.js';
-import { forward, softmax } from './network.js';
+import { argmax, forward, softmax } from './network.js';
+import { NodePoolActuator, nodeActionAllowed, type NodeAct } from './node-actions.js';
 import type { OutOfRange } from './ranges.js';
 
 export const RlPolicyConfigSchema = z.object({
@@ -26,6 +32,17 @@ export const RlPolicyConfigSchema = z.object({
   decisionSeconds: z.number().positive().optional(),
   /** p99 latency objective (ms) the forecast fits size for; default: the training service's. */
   latencyObjectiveMs: z.number().positive().optional(),
+  /** The guardrail policy's cluster section: node bounds, and which node choices are allowed at all. */
+  cluster: z
+    .object({
+      minNodes: z.number().int().nonnegative().default(1),
+      maxNodes: z.number().int().positive().default(1000),
+      allowedInstanceTypes: z.array(z.string()).default([]),
+      allowSpot: z.boolean().default(true),
+    })
+    .prefault({}),
+  /** Off: replicas only, the node pool left to other planners. */
+  nodeHead: z.boolean().default(true),
 });
 export type RlPolicyConfigInput = z.input<typeof RlPolicyConfigSchema>;
 
@@ -33,6 +50,8 @@ interface ServiceState {
   forecast: LoadForecast;
   actuator: ReplicaActuator;
   lastReplicas: number;
+  /** Replicas the last network decision wants nodes for (null: none yet, or out of distribution since). */
+  nodeNeed: number | null;
   lastDirection: number;
   lastChangeAt: number;
   nextDecisionAt: number;
@@ -51,6 +70,9 @@ export class RlPolicy implements ScalingPolicy {
   private readonly cfg: { oodMargin: number; minReplicas: number; maxReplicas: number; decisionSeconds: number; latencyObjectiveMs: number };
   private readonly services = new Map<string, ServiceState>();
   private readonly x = new Float32Array(NUM_FEATURES);
+  private readonly nodeActs: readonly NodeAct[];
+  private readonly nodes: NodePoolActuator | null;
+  private readonly nodeAllowed: (k: number) => boolean;
   readonly stats: RlPolicyStats = { decisions: 0, fallbacks: 0, fallbackByFeature: {} };
 
   constructor(readonly model: RlModel, readonly fallback: ScalingPolicy, config: RlPolicyConfigInput = {}) {
@@ -63,12 +85,17 @@ export class RlPolicy implements ScalingPolicy {
       decisionSeconds: c.decisionSeconds ?? env.decisionSeconds,
       latencyObjectiveMs: c.latencyObjectiveMs ?? env.service.sloP99Ms,
     };
+    this.nodeActs = envNodeActions(env);
+    this.nodes = c.nodeHead ? new NodePoolActuator(this.nodeActs, c.cluster, env.nodeType) : null;
+    this.nodeAllowed = (k) => nodeActionAllowed(this.nodeActs[k], c.cluster);
   }
 
   decide(ctx: PlanContext): Proposal[] {
     const fallbackScale = new Map<string, Proposal>();
     for (const p of this.fallback.decide(ctx)) if (p.action.kind === 'scale') fallbackScale.set(p.action.service, p);
     const out: Proposal[] = [];
+    // The node head of the service whose fit asks for the most pods beyond its replicas now.
+    let lead: { service: string; growth: number; node: number; p: number } | null = null;
     for (const svc of ctx.snapshot.services) {
       const st = this.stateOf(svc.name, svc.replicas);
       st.forecast.observe(ctx.now, svc.requestRate);
@@ -87,6 +114,7 @@ export class RlPolicy implements ScalingPolicy {
         this.stats.fallbackByFeature[ood.feature] = (this.stats.fallbackByFeature[ood.feature] ?? 0) + 1;
         if (!st.ood) ctx.notes?.push(this.note(svc.name, ood));
         st.ood = true;
+        st.nodeNeed = null;
         const fb = fallbackScale.get(svc.name);
         if (fb) out.push({ ...fb, source: `${this.name}/fallback:${fb.source}`, rationale: `${describeOod(ood)}; fell back to ${fb.source}: ${fb.rationale}`, evidence: { ...fb.evidence, ood_feature: ood.feature, ood_value: ood.value } });
         // Back in distribution, the network decides at once rather than a period later.
@@ -97,10 +125,15 @@ export class RlPolicy implements ScalingPolicy {
       if (ctx.now + 1e-6 < st.nextDecisionAt) continue;
       st.nextDecisionAt = ctx.now + this.cfg.decisionSeconds;
       this.stats.decisions++;
-      const probs = softmax(forward(this.model.actor, this.x, 1));
-      let a = 0;
-      for (let k = 1; k < probs.length; k++) if (probs[k] > probs[a]) a = k;
-      const to = st.actuator.target(a, { current: svc.replicas, rate: st.actuator.rising(svc.requestRate), serviceRatePerReplica: svc.serviceRatePerReplica, outlook, latencyObjectiveMs: this.cfg.latencyObjectiveMs, lastDirection: st.lastDirection, sinceLastChange: ctx.now - st.lastChangeAt }, ctx.now, this.cfg.minReplicas, this.cfg.maxReplicas);
+      const logits = forward(this.model.actor, this.x, 1);
+      const probs = softmax(logits, 0, NUM_ACTIONS);
+      const a = argmax(probs);
+      const actx = { current: svc.replicas, rate: st.actuator.rising(svc.requestRate), serviceRatePerReplica: svc.serviceRatePerReplica, outlook, latencyObjectiveMs: this.cfg.latencyObjectiveMs, lastDirection: st.lastDirection, sinceLastChange: ctx.now - st.lastChangeAt };
+      const to = st.actuator.target(a, actx, ctx.now, this.cfg.minReplicas, this.cfg.maxReplicas);
+      st.nodeNeed = Math.max(to, nodeNeedReplicas(a, actx, this.cfg.minReplicas, this.cfg.maxReplicas));
+      const nodeProbs = softmax(logits, NUM_ACTIONS, this.nodeActs.length);
+      const node = argmax(nodeProbs, 0, nodeProbs.length, this.nodeAllowed);
+      if (!lead || st.nodeNeed - svc.replicas > lead.growth) lead = { service: svc.name, growth: st.nodeNeed - svc.replicas, node, p: nodeProbs[node] };
       if (to === svc.replicas) continue;
       const evidence: Record<string, number | string> = { action: ACTIONS[a].label, probability: round(probs[a]) };
       FEATURE_NAMES.forEach((f, i) => (evidence[f] = round(this.x[i])));
@@ -112,13 +145,31 @@ export class RlPolicy implements ScalingPolicy {
         expectedEffect: `${svc.name} runs ${to} replicas (was ${svc.replicas})`,
       });
     }
+    if (lead && this.nodes) out.push(...this.nodeProposals(ctx, lead));
     return out;
+  }
+
+  private nodeProposals(ctx: PlanContext, lead: { service: string; node: number; p: number }): Proposal[] {
+    const nodes = this.nodes;
+    if (!nodes) return [];
+    for (const svc of ctx.snapshot.services) {
+      const st = this.services.get(svc.name);
+      const rate = st ? st.actuator.rising(svc.requestRate) : svc.requestRate;
+      nodes.want(svc.name, { replicas: Math.max(svc.replicas, st?.nodeNeed ?? 0), rate, outlook: st?.forecast.outlook(3) ?? null });
+    }
+    const act = this.nodeActs[lead.node];
+    return nodes.decide(lead.node, ctx).map((p) => ({
+      ...p,
+      source: this.name,
+      rationale: `PPO node head chose ${act.label} (p=${lead.p.toFixed(2)}, for ${lead.service}): ${p.rationale}`,
+      evidence: { ...p.evidence, nodeAction: act.label, nodeProbability: round(lead.p) },
+    }));
   }
 
   private stateOf(name: string, replicas: number): ServiceState {
     let st = this.services.get(name);
     if (!st) {
-      st = { forecast: new LoadForecast(), actuator: new ReplicaActuator(), lastReplicas: replicas, lastDirection: 0, lastChangeAt: -Infinity, nextDecisionAt: -Infinity, ood: false };
+      st = { forecast: new LoadForecast(), actuator: new ReplicaActuator(), nodeNeed: null, lastReplicas: replicas, lastDirection: 0, lastChangeAt: -Infinity, nextDecisionAt: -Infinity, ood: false };
       this.services.set(name, st);
     }
     return st;

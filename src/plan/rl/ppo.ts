@@ -20,9 +20,10 @@ export function clippedPolicyLoss(logp: tf.Tensor1D, oldLogp: tf.Tensor1D, adv: 
   });
 }
 
-/** A rollout flattened for learning: obs [M × obsSize], and per sample its action, old log-prob, advantage, return. */
+/** A rollout flattened for learning: obs [M × obsSize], and per sample its action (one index per head), old log-prob, advantage, return. */
 export interface Batch {
   obs: Float32Array;
+  /** [M × heads]: the index chosen within each head. */
   actions: Int32Array;
   logp: Float32Array;
   advantages: Float32Array;
@@ -66,9 +67,12 @@ export class PpoLearner {
   }
 
   update(b: Batch, rng: Rng): UpdateStats {
-    const M = b.actions.length;
+    const M = b.logp.length;
     const F = this.net.obsSize;
     const A = this.net.numActions;
+    const heads = this.net.heads;
+    const H = heads.length;
+    const offsets = heads.map((_, h) => heads.slice(0, h).reduce((a, n) => a + n, 0));
     const adv = normalised(b.advantages);
     const order = Array.from({ length: M }, (_, i) => i);
     const mb = Math.min(this.cfg.minibatch, M);
@@ -79,13 +83,14 @@ export class PpoLearner {
       for (let s = 0; s + mb <= M; s += mb) {
         const idx = order.slice(s, s + mb);
         const obs = new Float32Array(mb * F);
-        const act = new Int32Array(mb);
+        // One 1 per head at its chosen logit: summing the masked log-probs gives the joint log-prob.
+        const chosen = new Float32Array(mb * A);
         const old = new Float32Array(mb);
         const ad = new Float32Array(mb);
         const ret = new Float32Array(mb);
         idx.forEach((j, r) => {
           obs.set(b.obs.subarray(j * F, (j + 1) * F), r * F);
-          act[r] = b.actions[j];
+          for (let h = 0; h < H; h++) chosen[r * A + offsets[h] + b.actions[j * H + h]] = 1;
           old[r] = b.logp[j];
           ad[r] = adv[j];
           ret[r] = b.returns[j];
@@ -93,16 +98,17 @@ export class PpoLearner {
         let parts: tf.Tensor | null = null;
         tf.tidy(() => {
           const x = tf.tensor2d(obs, [mb, F]);
-          const oneHot = tf.oneHot(tf.tensor1d(act, 'int32'), A).toFloat();
+          const oneHot = tf.tensor2d(chosen, [mb, A]);
           const oldT = tf.tensor1d(old);
           const advT = tf.tensor1d(ad);
           const retT = tf.tensor1d(ret);
           this.optimizer.minimize(
             () => {
-              const logProbs = tf.logSoftmax(this.net.logits(x));
+              const logProbs = this.net.logProbs(x);
               const logp = tf.sum(tf.mul(logProbs, oneHot), 1) as tf.Tensor1D;
               const pl = clippedPolicyLoss(logp, oldT, advT, this.cfg.clip);
               const vl = tf.mean(tf.square(tf.sub(this.net.value(x), retT))) as tf.Scalar;
+              // Summed over heads: the entropy of independent heads adds.
               const en = tf.neg(tf.mean(tf.sum(tf.mul(tf.exp(logProbs), logProbs), 1))) as tf.Scalar;
               // Diagnostics survive the gradient's own tidy; read and freed below.
               const outside = tf.mean(tf.cast(tf.greater(tf.abs(tf.sub(tf.exp(tf.sub(logp, oldT)), 1)), this.cfg.clip), 'float32'));

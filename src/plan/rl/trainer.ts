@@ -19,7 +19,7 @@ import type { RlModel } from './model.js';
 import { ActorCritic, forward, softmax } from './network.js';
 import { PpoLearner, type UpdateStats } from './ppo.js';
 import { FeatureRanges } from './ranges.js';
-import { episodeSeed, type VecEnv } from './vec-env.js';
+import { episodeSeed, headsOf, type VecEnv } from './vec-env.js';
 
 export interface EpisodeReport {
   /** 1-based. */
@@ -69,7 +69,9 @@ export async function trainPpo(env: VecEnv, input: RlTrainConfigInput, opts: Tra
   const N = env.numEnvs;
   const F = env.obsSize;
   const T = env.episodeSteps;
-  const net = new ActorCritic(F, env.numActions, cfg.ppo.hidden, cfg.seed, env.priorLogits);
+  const heads = headsOf(env);
+  const H = heads.length;
+  const net = new ActorCritic(F, env.numActions, cfg.ppo.hidden, cfg.seed, env.priorLogits, heads);
   const learner = new PpoLearner(net, cfg.ppo);
   let ranges = new FeatureRanges(F);
   let tracker = new ConvergenceTracker(cfg.convergence);
@@ -105,7 +107,7 @@ export async function trainPpo(env: VecEnv, input: RlTrainConfigInput, opts: Tra
       const { actor, critic } = net.snapshot();
       const M = T * N;
       const obsBuf = new Float32Array(M * F);
-      const actions = new Int32Array(M);
+      const actions = new Int32Array(M * H);
       const logp = new Float32Array(M);
       const values = new Float32Array(M);
       const rewards = new Float32Array(M);
@@ -115,17 +117,23 @@ export async function trainPpo(env: VecEnv, input: RlTrainConfigInput, opts: Tra
         obsBuf.set(obs, t * N * F);
         const logits = forward(actor, obs, N);
         const v = forward(critic, obs, N);
-        const act = new Int32Array(N);
+        const act = new Int32Array(N * H);
         for (let i = 0; i < N; i++) {
-          const p = softmax(logits, i * env.numActions, env.numActions);
-          let r = rng.next();
-          let a = 0;
-          while (a < p.length - 1 && r >= p[a]) r -= p[a++];
-          act[i] = a;
-          actions[t * N + i] = a;
-          logp[t * N + i] = Math.log(Math.max(p[a], 1e-12));
+          let lp = 0;
+          let off = i * env.numActions;
+          for (let h = 0; h < H; h++) {
+            const p = softmax(logits, off, heads[h]);
+            let r = rng.next();
+            let a = 0;
+            while (a < p.length - 1 && r >= p[a]) r -= p[a++];
+            act[i * H + h] = a;
+            lp += Math.log(Math.max(p[a], 1e-12));
+            off += heads[h];
+          }
+          logp[t * N + i] = lp;
           values[t * N + i] = v[i];
         }
+        actions.set(act, t * N * H);
         const out = env.step(act);
         rewards.set(out.rewards, t * N);
         obs = out.obs;
