@@ -84,6 +84,16 @@ test('memory can be the binding resource', () => {
   assert.equal(addCount(only(out)), 3);
 });
 
+test('the pod limit can be the binding resource: small pods fill the slots before CPU or memory', () => {
+  // 60 pods × 10m / 16 MiB: CPU would fit 200 per node, but an m5.large takes 29 pods (the catalogue's ENI limit) → 3 nodes.
+  assert.equal(addCount(only(policy().decide({ now: 0, snapshot: snap(0, [svc('tiny', 60, 10, 16)], []) }))), 3);
+  // A configured limit wins over the catalogue's.
+  assert.equal(addCount(only(policy({ node: { ...NODE, maxPods: 110 } }).decide({ now: 0, snapshot: snap(0, [svc('tiny', 60, 10, 16)], []) }))), 1);
+  // A provisioning node that reports its pod limit absorbs only what fits under it.
+  const full = provisioningNode('n2', { podsAllocatable: 29, pods: 0 });
+  assert.equal(addCount(only(policy().decide({ now: 0, snapshot: snap(0, [svc('tiny', 60, 10, 16)], [full]) }))), 2);
+});
+
 test('capacity of nodes still provisioning is subtracted first', () => {
   // 5 web pods × 500m: a provisioning 2000m node will take 4 of them, so only 1 more node is needed.
   const out = policy().decide({ now: 0, snapshot: snap(0, [svc('web', 5, 500, 1024)], [node('n1', 1900, 1000, 4), provisioningNode('n2')]) });

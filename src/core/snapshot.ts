@@ -76,6 +76,8 @@ export const NodeTelemetrySchema = z.object({
   cpuRequestedMillis: z.number().nonnegative(),
   memoryRequestedMiB: z.number().nonnegative(),
   pods: z.number().int().nonnegative(),
+  /** The kubelet's pod limit (status.allocatable.pods); absent when the source does not know it. */
+  podsAllocatable: z.number().int().nonnegative().optional(),
   pricePerHour: z.number().nonnegative(),
   /** Seconds since the node became ready (0 while provisioning). */
   readyForSeconds: z.number().nonnegative(),

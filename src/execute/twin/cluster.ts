@@ -411,6 +411,7 @@ export class TwinCluster implements TelemetrySource, Provider {
         cpuRequestedMillis: nt.cpuReq[n],
         memoryRequestedMiB: nt.memReq[n],
         pods: nt.pods[n],
+        podsAllocatable: this.nType[n].maxPods,
         pricePerHour: this.nPrice[n],
         readyForSeconds: st === NODE_READY ? Math.max(0, this.now - this.nReadyAt[n]) : 0,
       });

@@ -201,6 +201,7 @@ function nodes(state: ClusterState, config: KubernetesSourceConfig): NodeTelemet
       provisioning: !ready && state.at - created < config.provisioningGraceSeconds,
       cpuAllocatableMillis: cpuMillis(n.status?.allocatable?.cpu),
       memoryAllocatableMiB: memoryMiB(n.status?.allocatable?.memory),
+      ...podLimit(n.status?.allocatable?.pods),
       cpuRequestedMillis: load.cpu,
       memoryRequestedMiB: load.mem,
       pods: load.pods,
@@ -238,4 +239,10 @@ export function mapSnapshot(state: ClusterState, config: KubernetesSourceConfig,
     ...(state.metricsError !== undefined ? { degraded: `metrics.k8s.io unavailable (utilisation unknown): ${state.metricsError}` } : {}),
   });
   return { snapshot, skipped };
+}
+
+/** `allocatable.pods` ("110"), when the node reports it. */
+function podLimit(q: string | undefined): { podsAllocatable?: number } {
+  const n = q === undefined ? NaN : Number(q);
+  return Number.isInteger(n) && n >= 0 ? { podsAllocatable: n } : {};
 }

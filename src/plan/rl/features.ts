@@ -25,12 +25,12 @@ export const NUM_FEATURES = FEATURE_NAMES.length;
 
 const clip = (x: number, lo: number, hi: number): number => (Number.isFinite(x) ? Math.min(hi, Math.max(lo, x)) : lo);
 
-/** Pod slots (by CPU and memory requests) on nodes that are ready or on their way, for a pod of this service. */
+/** Pod slots (by CPU and memory requests, and the pod limit) on nodes that are ready or on their way, for a pod of this service. */
 export function podSlots(snapshot: Snapshot, svc: ServiceTelemetry): number {
   let slots = 0;
   for (const n of snapshot.nodes) {
     if (!n.ready && !n.provisioning) continue;
-    slots += Math.floor(Math.min(n.cpuAllocatableMillis / svc.cpuRequestMillis, n.memoryAllocatableMiB / svc.memoryRequestMiB));
+    slots += Math.floor(Math.min(n.cpuAllocatableMillis / svc.cpuRequestMillis, n.memoryAllocatableMiB / svc.memoryRequestMiB, n.podsAllocatable ?? Infinity));
   }
   return slots;
 }

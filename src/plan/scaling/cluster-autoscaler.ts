@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Proposal } from '../../core/proposal.js';
 import type { NodeTelemetry, Snapshot } from '../../core/snapshot.js';
 import type { PlanContext, ScalingPolicy } from './policy.js';
+import { CATALOGUE } from '../../execute/twin/catalogue.js';
 
 /**
  * A cluster-autoscaler-like node baseline (kubernetes/autoscaler cluster-autoscaler, defaults of its FAQ):
@@ -17,6 +18,8 @@ export const ClusterAutoscalerConfigSchema = z
       instanceType: z.string().min(1),
       cpuAllocatableMillis: z.number().positive(),
       memoryAllocatableMiB: z.number().positive(),
+      /** Pod limit of a new node; default: the catalogue's for `instanceType`, else none. */
+      maxPods: z.number().int().positive().optional(),
       spot: z.boolean().default(false),
     }),
     /** Bounds on the total node count (ready + provisioning), like a node group's min/max size. */
@@ -43,6 +46,25 @@ export interface PodShape {
 export interface Capacity {
   cpuMillis: number;
   memoryMiB: number;
+  /** Pod slots left under the node's pod limit; undefined: no known limit. Small pods hit it before CPU or memory. */
+  pods?: number;
+}
+
+const fits = (b: Capacity, p: PodShape): boolean => b.cpuMillis >= p.cpuMillis && b.memoryMiB >= p.memoryMiB && (b.pods === undefined || b.pods >= 1);
+
+function take(b: Capacity, p: PodShape): void {
+  b.cpuMillis -= p.cpuMillis;
+  b.memoryMiB -= p.memoryMiB;
+  if (b.pods !== undefined) b.pods -= 1;
+}
+
+/** Room left on a node (cpu, memory and pod slots) by its requests. */
+export function freeCapacity(n: NodeTelemetry): Capacity {
+  return {
+    cpuMillis: Math.max(0, n.cpuAllocatableMillis - n.cpuRequestedMillis),
+    memoryMiB: Math.max(0, n.memoryAllocatableMiB - n.memoryRequestedMiB),
+    ...(n.podsAllocatable !== undefined ? { pods: Math.max(0, n.podsAllocatable - n.pods) } : {}),
+  };
 }
 
 export interface PackResult {
@@ -67,17 +89,16 @@ export function firstFitDecreasing(pods: readonly PodShape[], existing: readonly
   let placedInExisting = 0;
   let unfittable = 0;
   for (const p of sorted) {
-    let i = bins.findIndex((b) => b.cpuMillis >= p.cpuMillis && b.memoryMiB >= p.memoryMiB);
+    let i = bins.findIndex((b) => fits(b, p));
     if (i < 0) {
-      if (p.cpuMillis > node.cpuMillis || p.memoryMiB > node.memoryMiB) {
+      if (!fits(node, p)) {
         unfittable++;
         continue;
       }
       bins.push({ ...node });
       i = bins.length - 1;
     }
-    bins[i].cpuMillis -= p.cpuMillis;
-    bins[i].memoryMiB -= p.memoryMiB;
+    take(bins[i], p);
     if (i < existingCount) placedInExisting++;
   }
   return { newNodes: bins.length - existingCount, placedInExisting, unfittable };
@@ -90,11 +111,6 @@ export function nodeUtilization(n: NodeTelemetry): { cpu: number; memory: number
   return { cpu, memory, max: Math.max(cpu, memory) };
 }
 
-const freeOf = (n: NodeTelemetry): Capacity => ({
-  cpuMillis: Math.max(0, n.cpuAllocatableMillis - n.cpuRequestedMillis),
-  memoryMiB: Math.max(0, n.memoryAllocatableMiB - n.memoryRequestedMiB),
-});
-
 /**
  * Would this node's pods fit on the free capacity of the other `nodes` (the candidate itself is skipped)? The snapshot gives a node's pod count
  * and request totals, not each pod, so its pods are taken as equal shares of its requests.
@@ -102,14 +118,19 @@ const freeOf = (n: NodeTelemetry): Capacity => ({
 export function podsFitElsewhere(candidate: NodeTelemetry, nodes: readonly NodeTelemetry[]): boolean {
   if (candidate.pods === 0) return true;
   const pod = { cpuMillis: candidate.cpuRequestedMillis / candidate.pods, memoryMiB: candidate.memoryRequestedMiB / candidate.pods };
-  const bins = nodes.filter((o) => o.name !== candidate.name).map(freeOf);
+  const bins = nodes.filter((o) => o.name !== candidate.name).map(freeCapacity);
   for (let k = 0; k < candidate.pods; k++) {
-    const b = bins.find((x) => x.cpuMillis >= pod.cpuMillis && x.memoryMiB >= pod.memoryMiB);
+    const b = bins.find((x) => fits(x, pod));
     if (!b) return false;
-    b.cpuMillis -= pod.cpuMillis;
-    b.memoryMiB -= pod.memoryMiB;
+    take(b, pod);
   }
   return true;
+}
+
+/** The pod limit of a node type: as configured, else the catalogue's. */
+function podSlots(node: { instanceType: string; maxPods?: number }): { pods?: number } {
+  const pods = node.maxPods ?? CATALOGUE.get(node.instanceType)?.maxPods;
+  return pods !== undefined ? { pods } : {};
 }
 
 const pct = (x: number): string => `${Math.round(x * 100)}%`;
@@ -151,10 +172,10 @@ export class ClusterAutoscalerPolicy implements ScalingPolicy {
     if (pods.length === 0) return undefined;
     const { node, maxNodes } = this.config;
     const provisioning = snap.nodes.filter((n) => n.provisioning);
-    const nodeCap = { cpuMillis: node.cpuAllocatableMillis, memoryMiB: node.memoryAllocatableMiB };
+    const nodeCap: Capacity = { cpuMillis: node.cpuAllocatableMillis, memoryMiB: node.memoryAllocatableMiB, ...podSlots(node) };
     // A source may not know a provisioning node's allocatable yet; for our own type the catalogue does.
     const upcoming = provisioning.map((n) =>
-      n.cpuAllocatableMillis === 0 && n.memoryAllocatableMiB === 0 && n.instanceType === node.instanceType ? { ...nodeCap } : freeOf(n),
+      n.cpuAllocatableMillis === 0 && n.memoryAllocatableMiB === 0 && n.instanceType === node.instanceType ? { ...nodeCap } : freeCapacity(n),
     );
     const pack = firstFitDecreasing(pods, upcoming, nodeCap);
     const headroom = Math.max(0, maxNodes - snap.nodes.length);

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Proposal } from '../../core/proposal.js';
 import type { NodeTelemetry, Snapshot } from '../../core/snapshot.js';
 import { CATALOGUE, pricePerHour } from '../../execute/twin/catalogue.js';
-import { firstFitDecreasing, nodeUtilization, podsFitElsewhere, type Capacity, type PodShape } from './cluster-autoscaler.js';
+import { firstFitDecreasing, freeCapacity, nodeUtilization, podsFitElsewhere, type Capacity, type PodShape } from './cluster-autoscaler.js';
 import type { PlanContext, ScalingPolicy } from './policy.js';
 import type { LoadOutlook, ReplicaOutlook } from './predictive.js';
 
@@ -82,7 +82,7 @@ export class PredictiveNodePolicy implements ScalingPolicy {
       .map((n) => {
         const t = CATALOGUE.get(n);
         if (!t) throw new Error(`unknown instance type '${n}' (known: ${[...CATALOGUE.keys()].join(', ')})`);
-        return { instanceType: n, spot, price: pricePerHour(t, spot), capacity: { cpuMillis: t.cpuAllocatableMillis, memoryMiB: t.memoryAllocatableMiB } };
+        return { instanceType: n, spot, price: pricePerHour(t, spot), capacity: { cpuMillis: t.cpuAllocatableMillis, memoryMiB: t.memoryAllocatableMiB, pods: t.maxPods } };
       });
   }
 
@@ -224,7 +224,7 @@ export class PredictiveNodePolicy implements ScalingPolicy {
     let mem = 0;
     for (const o of ready) {
       if (o.name === n.name) continue;
-      cap.push({ cpuMillis: o.cpuAllocatableMillis, memoryMiB: o.memoryAllocatableMiB });
+      cap.push({ cpuMillis: o.cpuAllocatableMillis, memoryMiB: o.memoryAllocatableMiB, ...(o.podsAllocatable !== undefined ? { pods: o.podsAllocatable } : {}) });
       cpu += o.cpuAllocatableMillis;
       mem += o.memoryAllocatableMiB;
     }
@@ -257,11 +257,11 @@ export class PredictiveNodePolicy implements ScalingPolicy {
 function freeOf(n: NodeTelemetry): Capacity {
   if (n.provisioning && n.cpuAllocatableMillis === 0 && n.memoryAllocatableMiB === 0) {
     const t = CATALOGUE.get(n.instanceType);
-    if (t) return { cpuMillis: t.cpuAllocatableMillis, memoryMiB: t.memoryAllocatableMiB };
+    if (t) return { cpuMillis: t.cpuAllocatableMillis, memoryMiB: t.memoryAllocatableMiB, pods: t.maxPods };
   }
   // A node that is neither ready nor provisioning (crashed) takes nothing.
-  if (!n.ready && !n.provisioning) return { cpuMillis: 0, memoryMiB: 0 };
-  return { cpuMillis: Math.max(0, n.cpuAllocatableMillis - n.cpuRequestedMillis), memoryMiB: Math.max(0, n.memoryAllocatableMiB - n.memoryRequestedMiB) };
+  if (!n.ready && !n.provisioning) return { cpuMillis: 0, memoryMiB: 0, pods: 0 };
+  return freeCapacity(n);
 }
 
 function forecastText(lead: Need['lead']): string {

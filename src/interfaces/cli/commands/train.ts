@@ -15,6 +15,7 @@ import { saveModel } from '../../../plan/rl/model.js';
 import { registerRlModel } from '../../../plan/rl/registry.js';
 import { trainPpo } from '../../../plan/rl/trainer.js';
 import { parseRewardWeights, RlTrainConfigSchema } from '../../../plan/rl/config.js';
+import { requireInstanceType } from '../../../execute/twin/catalogue.js';
 import { integer } from '../args.js';
 import { printJson } from '../format.js';
 
@@ -24,6 +25,8 @@ interface TrainRlOptions {
   seed: number;
   envs: number;
   reward?: string;
+  nodeTypes?: string;
+  spot?: boolean;
   checkpoint?: string;
   resume?: boolean;
   db?: string;
@@ -52,6 +55,8 @@ export function registerTrain(program: Command): void {
     .option('--seed <n>', 'random seed: the same seed gives the same model', integer('--seed', 0, 2 ** 31 - 1), 1)
     .option('--envs <n>', 'environments stepped together', integer('--envs', 1, 64), 4)
     .option('--reward <weights>', 'reward weights as name=value pairs, e.g. slo=5,cost=1,flap=1,action=0.02 (per step: slo × compliance − cost × cost/reference − flap × flapped − action × acted)')
+    .option('--node-types <types>', "instance types the node head may add, comma-separated (default: the environment's m5.xlarge)")
+    .option('--spot', 'offer spot as well as on-demand nodes to the node head (training meets random spot reclaims)')
     .option('--checkpoint <dir>', 'write a checkpoint here after every update, and the model as model.json')
     .option('--resume', 'continue from the checkpoint in --checkpoint')
     .option('--db <path>', 'knowledge store (default .autonomic/autonomic.db or $AUTONOMIC_DB)')
@@ -61,7 +66,9 @@ export function registerTrain(program: Command): void {
       if (o.resume && !o.checkpoint) throw new UserError('--resume needs --checkpoint DIR', '--resume');
       const series = readSeries(o.trace);
       const reward = o.reward ? parseRewardWeights(o.reward, '--reward') : {};
-      const cfg = RlTrainConfigSchema.parse({ seed: o.seed, numEnvs: o.envs, env: { reward } });
+      const instanceTypes = o.nodeTypes ? o.nodeTypes.split(',').map((t) => t.trim()).filter(Boolean) : [];
+      for (const t of instanceTypes) requireInstanceType(t, '--node-types');
+      const cfg = RlTrainConfigSchema.parse({ seed: o.seed, numEnvs: o.envs, env: { reward, nodePool: { instanceTypes, allowSpot: o.spot === true } } });
       const env = new TwinVecEnv(series, cfg.numEnvs, cfg.seed, cfg.env);
       const bar = o.progress && !o.json && process.stderr.isTTY
         ? new cliProgress.SingleBar({ stream: process.stderr, format: ' rl-ppo [{bar}] {value}/{total} episodes | reward {reward} (smoothed {smoothed}) | {converged}', hideCursor: true, barsize: 30 }, cliProgress.Presets.shades_classic)
