@@ -128,9 +128,9 @@ export function planners(policy: BenchPolicy, staticReplicas: number, g: Guardra
       return [new RlPolicy(rlModel(), fallback, { minReplicas: MIN_REPLICAS, maxReplicas: MAX_REPLICAS, nodeHead: false }), nodes, new ClusterAutoscalerPolicy({ ...ca().config, scaleDownEnabled: false })];
     }
     case 'rl': {
-      // The whole agent: its node head runs the pool, with a stock cluster autoscaler beside it, as in training.
+      // The whole agent: its node head runs the pool, with the cluster autoscaler as the backstop for Pending pods, as in training.
       const fallback = new PredictivePolicy({ minReplicas: MIN_REPLICAS, maxReplicas: MAX_REPLICAS, actionBudget: { ...BENCH_RATE_LIMIT }, ...predictive });
-      return [new RlPolicy(rlModel(), fallback, { minReplicas: MIN_REPLICAS, maxReplicas: MAX_REPLICAS, cluster: g.cluster }), ca()];
+      return [new RlPolicy(rlModel(), fallback, { minReplicas: MIN_REPLICAS, maxReplicas: MAX_REPLICAS, cluster: g.cluster }), new ClusterAutoscalerPolicy({ ...ca().config, scaleDownEnabled: false })];
     }
   }
 }

@@ -76,10 +76,12 @@ export class ShadowSession {
     // The candidate in charge: the active set with its replica scaler replaced by the RL policy (falling back to
     // it), healing kept, and a cluster autoscaler beside its node head (the static set has none), as in training.
     const set = fresh();
-    const policies = set.policies.map((p) => (isReplicaScaler(p) ? rl(p) : p));
+    // Node removal is the node head's, so the cluster autoscaler only adds for Pending pods.
+    const backstop = (ca: ClusterAutoscalerPolicy) => new ClusterAutoscalerPolicy({ ...ca.config, scaleDownEnabled: false });
+    const policies = set.policies.map((p) => (isReplicaScaler(p) ? rl(p) : p instanceof ClusterAutoscalerPolicy ? backstop(p) : p));
     if (!policies.some((p) => p instanceof ClusterAutoscalerPolicy)) {
       const ca = buildPlanners('hpa', guardrailPolicy).policies.find((p) => p instanceof ClusterAutoscalerPolicy);
-      if (ca) policies.push(ca);
+      if (ca instanceof ClusterAutoscalerPolicy) policies.push(backstop(ca));
     }
     this.counterfactual = new ShadowCounterfactual({
       windowSeconds,

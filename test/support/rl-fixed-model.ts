@@ -9,7 +9,7 @@ import { FeatureRanges } from '../../src/plan/rl/ranges.js';
  * A one-layer actor that always prefers replica fit `action` and node action `node` (the runner-up node action,
  * if given, gets a smaller bias), in distribution where every feature lies in [min, max].
  */
-export function fixedModel(action: string, min = -100, max = 100, node = 'nodes: autoscaler', opts: { runnerUpNode?: string; config?: RlTrainConfigInput } = {}): RlModel {
+export function fixedModel(action: string, min = -100, max = 100, node = 'nodes: fit ×1.0 m5.xlarge', opts: { runnerUpNode?: string; config?: RlTrainConfigInput } = {}): RlModel {
   const config = RlTrainConfigSchema.parse(opts.config ?? {});
   const nodes = envNodeActions(config.env);
   const A = ACTIONS.length + nodes.length;

@@ -3,8 +3,8 @@
  * offered load replays a 5-minute trace segment. Domain randomisation per episode: which series and where in
  * it, the load scale, the pod start-up delay, and (sometimes) one fault. Every `decisionSeconds` the agent takes
  * two actions: a replica fit (actions.ts) and a node-pool action (node-actions.ts); the cluster autoscaler (the
- * same planner the HPA baseline uses) runs every `tickSeconds` beside it, adding nodes for Pending pods and
- * removing long-idle ones, as it does in the product. Spot nodes, when offered, are reclaimed at random.
+ * same planner the HPA baseline uses) runs every `tickSeconds` beside it as the backstop for Pending pods, with
+ * scale-down off: removing nodes is the node head's. Spot nodes, when offered, are reclaimed at random.
  */
 import type { Snapshot } from '../../core/snapshot.js';
 import { Rng } from '../../core/rng.js';
@@ -175,12 +175,15 @@ export class TwinVecEnv implements VecEnv {
       node: { instanceType: this.node.name, cpuAllocatableMillis: this.node.cpuAllocatableMillis, memoryAllocatableMiB: this.node.memoryAllocatableMiB },
       minNodes: 1,
       maxNodes: 1000,
+      // Removal is the node head's (eviction-checked). The stock scale-down evicts pods of any node under 50 %
+      // after 10 minutes; beside it the agent learnt to add nodes ahead that the autoscaler then removed again.
+      scaleDownEnabled: false,
     });
     const snapshot = twin.snapshotNow();
     forecast.observe(snapshot.at, snapshot.services[0].requestRate);
     const actuator = new ReplicaActuator();
     actuator.observe(snapshot.at, snapshot.services[0].requestRate);
-    const nodes = new NodePoolActuator(this.nodeActions, { minNodes: 1, maxNodes: 1000, allowedInstanceTypes: [], allowSpot: true }, c.nodeType);
+    const nodes = new NodePoolActuator(this.nodeActions, { minNodes: 1, maxNodes: 1000, allowedInstanceTypes: [], allowSpot: true });
     const startTime = snapshot.at;
     const rng = new Rng(episodeSeed(this.seed ^ 0x3c6ef372, episode));
     return { twin, ca, forecast, flaps: new FlapTracker(), actuator, nodes, startTime, rng, snapshot, referenceCostPerSecond: (refNodes * pricePerHour(this.node, false)) / 3600, nodePricePerSecond: pricePerHour(this.node, false) / 3600, spec };

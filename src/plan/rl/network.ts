@@ -120,7 +120,7 @@ export function forward(net: ActorWeights, x: Float32Array, rows: number): Float
   return h;
 }
 
-/** Index of the largest of `n` values from `from` (the first on ties). */
+/** Index of the largest of `n` values from `from` (the first on ties) among the allowed ones; 0 when none is allowed (callers check). */
 export function argmax(x: ArrayLike<number>, from = 0, n = x.length - from, allowed?: (k: number) => boolean): number {
   let best = -1;
   for (let k = 0; k < n; k++) if ((!allowed || allowed(k)) && (best < 0 || x[from + k] > x[from + best])) best = k;

@@ -1,13 +1,14 @@
 /**
- * The agent's second action head: what to do with the node pool this decision. The choices are
- *   - "nodes: autoscaler": nothing; the cluster autoscaler adds nodes for Pending pods and removes a node after
- *     10 minutes under 50 % (it runs beside the agent in training and in the product),
- *   - "nodes: release": remove the emptiest node now if the others hold every pod the replica head wants,
- *   - "nodes: ahead <type>[ spot]": add nodes of that instance type (on-demand or spot) now for the replicas the
- *     replica head's fit wants at the forecast's p90, before the pods go Pending — one choice per allowed type and
- *     purchase option.
- * As with the replica fits, the agent chooses; the arithmetic (bin packing, eviction safety, min/max nodes) is the
- * predictive node planner's, reused here through a ReplicaOutlook that reports what the agent wants.
+ * The agent's second action head: how much node capacity to hold for the replicas its first head wants, and of
+ * which instance type and purchase option. Each choice is "nodes: fit ×h <type>[ spot]": keep the pool holding
+ * h × the pods the replica head's fit wants at the forecast's p90 — adding nodes of that type (on-demand or spot)
+ * before the pods go Pending, and removing the emptiest node once the others hold them and the replicas left carry
+ * the load while its pods restart. The arithmetic (bin packing with pod limits, eviction safety, removal debounce,
+ * min/max nodes) is the predictive node planner's, reused through a ReplicaOutlook that reports what the agent wants;
+ * the agent chooses the headroom, the type and spot or not, as its first head chooses the replicas' headroom.
+ * A first version offered "leave it to the cluster autoscaler", "release a node" and "add ahead" as separate
+ * one-shot choices: with node cost in the reward it learnt to release and never to add ahead (pods waited Pending
+ * for nodes: 3.5× the predictive policy's SLO minutes on held-out traces); with it out of the reward, to always add.
  */
 import type { Proposal } from '../../core/proposal.js';
 import { CATALOGUE } from '../../execute/twin/catalogue.js';
@@ -16,31 +17,36 @@ import { PredictiveNodePolicy } from '../scaling/predictive-nodes.js';
 import type { LoadOutlook, ReplicaOutlook } from '../scaling/predictive.js';
 import type { RateOutlook } from './load-forecast.js';
 
-export type NodeAct =
-  | { label: string; kind: 'autoscaler' }
-  | { label: string; kind: 'release' }
-  | { label: string; kind: 'ahead'; instanceType: string; spot: boolean };
+export type NodeAct = { label: string; headroom: number; instanceType: string; spot: boolean };
+
+/** Node headroom levels over the pods the replica fit wants. */
+export const NODE_HEADROOM = [1, 1.2, 1.5] as const;
+/**
+ * Removals hold for the largest want of this window, as the HPA's downscale stabilisation holds replicas: without it
+ * a switch from ×1.5 to ×1.0 removed nodes that the next ×1.5 added again, every few ticks.
+ */
+export const NODE_SCALE_DOWN_STABILISATION_SECONDS = 300;
 
 /** What the node head may choose, from the environment's node-pool options (fixed order: the model stores the labels). */
 export function nodeActions(pool: { instanceTypes: readonly string[]; allowSpot: boolean }): NodeAct[] {
-  const out: NodeAct[] = [
-    { label: 'nodes: autoscaler', kind: 'autoscaler' },
-    { label: 'nodes: release', kind: 'release' },
-  ];
+  const out: NodeAct[] = [];
   for (const t of pool.instanceTypes) {
     if (!CATALOGUE.has(t)) throw new Error(`unknown instance type '${t}'`);
-    out.push({ label: `nodes: ahead ${t}`, kind: 'ahead', instanceType: t, spot: false });
-    if (pool.allowSpot) out.push({ label: `nodes: ahead ${t} spot`, kind: 'ahead', instanceType: t, spot: true });
+    for (const spot of pool.allowSpot ? [false, true] : [false]) {
+      for (const h of NODE_HEADROOM) out.push({ label: `nodes: fit ×${h.toFixed(1)} ${t}${spot ? ' spot' : ''}`, headroom: h, instanceType: t, spot });
+    }
   }
   return out;
 }
 
 /** Whether a node action is possible under the guardrail policy's cluster section (types and spot). */
 export function nodeActionAllowed(a: NodeAct, cluster: { allowedInstanceTypes: readonly string[]; allowSpot: boolean }): boolean {
-  if (a.kind !== 'ahead') return true;
   if (a.spot && !cluster.allowSpot) return false;
   return cluster.allowedInstanceTypes.length === 0 || cluster.allowedInstanceTypes.includes(a.instanceType);
 }
+
+/** Nodes asked for now hold pods from about now + this (provisioning plus pod start-up), as the predictive node planner's default. */
+const LEAD_SECONDS = 150;
 
 /** What a service is expected to need, as the replica head sized it. */
 export interface NodeNeed {
@@ -56,22 +62,25 @@ export interface NodePoolBounds {
   allowSpot: boolean;
 }
 
-/** Runs the node head's choice: one predictive node planner per choice, fed the replicas the agent wants. */
+/** Runs the node head's choice: one predictive node planner per (type, purchase option), fed the pods the agent wants × its headroom. */
 export class NodePoolActuator implements ReplicaOutlook {
   private readonly needs = new Map<string, NodeNeed>();
-  private readonly planners: (PredictiveNodePolicy | null)[];
+  /** Per service, the wants (replicas × headroom) of the stabilisation window. */
+  private readonly recent = new Map<string, { at: number; replicas: number }[]>();
+  /** Per action, its planner; actions of the same type and option share one, so its removal debounce carries over. */
+  private readonly planners: PredictiveNodePolicy[];
+  private headroom = 1;
 
-  constructor(readonly actions: readonly NodeAct[], bounds: NodePoolBounds, defaultType: string) {
+  constructor(readonly actions: readonly NodeAct[], bounds: NodePoolBounds) {
+    const byPool = new Map<string, PredictiveNodePolicy>();
     this.planners = actions.map((a) => {
-      const common = { ...bounds, scaleDownHorizonSeconds: 0, scaleDownUnneededSeconds: 0, scaleDownDelayAfterAddSeconds: 0 };
-      switch (a.kind) {
-        case 'autoscaler':
-          return null;
-        case 'release':
-          return new PredictiveNodePolicy(this, { ...common, instanceTypes: [defaultType], scaleUpEnabled: false });
-        case 'ahead':
-          return new PredictiveNodePolicy(this, { ...common, instanceTypes: [a.instanceType], spot: a.spot, scaleDownEnabled: false });
+      const key = `${a.instanceType}/${a.spot}`;
+      let p = byPool.get(key);
+      if (!p) {
+        p = new PredictiveNodePolicy(this, { ...bounds, instanceTypes: [a.instanceType], spot: a.spot, leadSeconds: LEAD_SECONDS, scaleDownHorizonSeconds: NODE_SCALE_DOWN_STABILISATION_SECONDS });
+        byPool.set(key, p);
       }
+      return p;
     });
   }
 
@@ -80,17 +89,30 @@ export class NodePoolActuator implements ReplicaOutlook {
     this.needs.set(service, need);
   }
 
-  replicasAhead(service: string): { replicas: number; outlook: LoadOutlook } | undefined {
+  /** The planner asks `leadSeconds` ahead to add and the scale-down horizon ahead to remove: the latter gets the window's largest want. */
+  replicasAhead(service: string, aheadSeconds: number): { replicas: number; outlook: LoadOutlook } | undefined {
     const n = this.needs.get(service);
     if (!n) return undefined;
     const o = n.outlook;
-    return { replicas: n.replicas, outlook: { load: Math.max(n.rate, o?.p90 ?? 0), p50: o?.p50 ?? 0, p10: o?.p10 ?? 0, p90: o?.p90 ?? 0, interval: o !== null, current: n.rate, trend: 0 } };
+    const now = Math.ceil(n.replicas * this.headroom - 1e-9);
+    const held = aheadSeconds >= NODE_SCALE_DOWN_STABILISATION_SECONDS ? Math.max(now, ...(this.recent.get(service) ?? []).map((r) => r.replicas)) : now;
+    return {
+      replicas: held,
+      outlook: { load: Math.max(n.rate, o?.p90 ?? 0), p50: o?.p50 ?? 0, p10: o?.p10 ?? 0, p90: o?.p90 ?? 0, interval: o !== null, current: n.rate, trend: 0 },
+    };
   }
 
-  /** Proposals of node action `a` on this snapshot (none for "autoscaler", or when nothing needs doing). */
+  /** Proposals of node action `a` on this snapshot (none when the pool already fits). */
   decide(a: number, ctx: PlanContext): Proposal[] {
+    const act = this.actions[a];
     const planner = this.planners[a];
-    if (planner === undefined) throw new Error(`unknown RL node action ${a}`);
-    return planner ? planner.decide(ctx) : [];
+    if (!act || !planner) throw new Error(`unknown RL node action ${a}`);
+    this.headroom = act.headroom;
+    for (const [service, n] of this.needs) {
+      const rs = (this.recent.get(service) ?? []).filter((r) => r.at > ctx.now - NODE_SCALE_DOWN_STABILISATION_SECONDS);
+      rs.push({ at: ctx.now, replicas: Math.ceil(n.replicas * act.headroom - 1e-9) });
+      this.recent.set(service, rs);
+    }
+    return planner.decide(ctx);
   }
 }

@@ -9,7 +9,8 @@
  * Node pool: one node action per decision tick, the node head's choice for the service whose fit asks for the most
  * pods (node-actions.ts sizes it for every service's want). Choices the guardrail policy forbids (an instance type
  * outside `allowedInstanceTypes`, spot where spot is off) are masked out; what is left still passes the guardrails.
- * With no service decided by the network this tick (all out of distribution), it leaves the nodes alone.
+ * With no service decided by the network this tick (all out of distribution), it leaves the nodes alone (the cluster
+ * autoscaler beside it still adds nodes for Pending pods).
  */
 import { z } from 'zod';
 import type { Proposal } from '../../core/proposal.js';
@@ -86,7 +87,7 @@ export class RlPolicy implements ScalingPolicy {
       latencyObjectiveMs: c.latencyObjectiveMs ?? env.service.sloP99Ms,
     };
     this.nodeActs = envNodeActions(env);
-    this.nodes = c.nodeHead ? new NodePoolActuator(this.nodeActs, c.cluster, env.nodeType) : null;
+    this.nodes = c.nodeHead ? new NodePoolActuator(this.nodeActs, c.cluster) : null;
     this.nodeAllowed = (k) => nodeActionAllowed(this.nodeActs[k], c.cluster);
   }
 
@@ -145,7 +146,7 @@ export class RlPolicy implements ScalingPolicy {
         expectedEffect: `${svc.name} runs ${to} replicas (was ${svc.replicas})`,
       });
     }
-    if (lead && this.nodes) out.push(...this.nodeProposals(ctx, lead));
+    if (lead && this.nodes && this.nodeAllowed(lead.node)) out.push(...this.nodeProposals(ctx, lead));
     return out;
   }
 

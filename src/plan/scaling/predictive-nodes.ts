@@ -22,8 +22,6 @@ export const PredictiveNodePolicyConfigSchema = z.object({
   /** Evicted pods restart elsewhere; while they do, the other ready replicas must carry the load at most at this utilisation. */
   evictionMaxUtilization: z.number().gt(0).max(1).default(0.9),
   scaleDownEnabled: z.boolean().default(true),
-  /** Off: the planner only removes nodes (the RL node head's "release" uses it so). */
-  scaleUpEnabled: z.boolean().default(true),
   /**
    * The guardrails' rate limit for a node pool (policy rateLimits): when the last adds of the window are being
    * spent, an add covers the forecast until the window frees instead of the provisioning lead only.
@@ -91,7 +89,7 @@ export class PredictiveNodePolicy implements ScalingPolicy {
     if (this.lastNodeCount >= 0 && count > this.lastNodeCount) this.adds.push(ctx.now);
     this.lastNodeCount = count;
     while (this.adds.length > 0 && this.adds[0] <= ctx.now - this.config.actionBudget.windowSeconds) this.adds.shift();
-    const up = this.config.scaleUpEnabled ? this.scaleUp(ctx.snapshot, ctx.now) : undefined;
+    const up = this.scaleUp(ctx.snapshot, ctx.now);
     if (up) {
       this.lastAddAt = ctx.now;
       this.removableSince = null;
