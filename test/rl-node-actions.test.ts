@@ -8,7 +8,7 @@ import { Rng } from '../src/core/rng.js';
 import type { NodeTelemetry, Snapshot } from '../src/core/snapshot.js';
 import { CATALOGUE } from '../src/execute/twin/catalogue.js';
 import { TwinCluster } from '../src/execute/twin/cluster.js';
-import type { PlanContext, ScalingPolicy } from '../src/plan/scaling/policy.js';
+import type { PlanContext } from '../src/plan/scaling/policy.js';
 import { ACTIONS } from '../src/plan/rl/actions.js';
 import { TwinVecEnv, type LoadSeries } from '../src/plan/rl/env.js';
 import { ActorCritic, argmax, forward } from '../src/plan/rl/network.js';
@@ -16,21 +16,9 @@ import { NODE_HEADROOM, NODE_SCALE_DOWN_STABILISATION_SECONDS, NodePoolActuator,
 import { RlPolicy } from '../src/plan/rl/policy.js';
 import { trainPpo } from '../src/plan/rl/trainer.js';
 import { episodeSeed, type VecEnv } from '../src/plan/rl/vec-env.js';
-import { fixedModel } from './support/rl-fixed-model.js';
+import { FixedPolicy, fixedModel } from './support/rl-fixed-model.js';
 
 // ---------------------------------------------------------------- helpers
-
-/** Proposes a fixed target for every service (stands in for predictive / HPA), as in rl-policy.test.ts. */
-class FixedPolicy implements ScalingPolicy {
-  readonly name = 'predictive';
-  constructor(private readonly to: number) {}
-  decide(ctx: PlanContext): Proposal[] {
-    return ctx.snapshot.services.map((s) => ({
-      action: { kind: 'scale', service: s.name, from: s.replicas, to: this.to },
-      source: this.name, rationale: 'fixed', evidence: {}, expectedEffect: '',
-    }));
-  }
-}
 
 const index = (acts: readonly NodeAct[], label: string): number => {
   const i = acts.findIndex((a) => a.label === label);

@@ -1,29 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Proposal } from '../src/core/proposal.js';
 import { TwinCluster } from '../src/execute/twin/cluster.js';
 import { Guardrails } from '../src/govern/guardrails.js';
 import { GuardrailPolicySchema } from '../src/govern/policy.js';
 import { Controller } from '../src/loop/controller.js';
-import type { PlanContext, PlanNote, ScalingPolicy } from '../src/plan/scaling/policy.js';
+import type { PlanContext, PlanNote } from '../src/plan/scaling/policy.js';
 import { ACTIONS } from '../src/plan/rl/actions.js';
 import { responseQuantile } from '../src/execute/twin/queueing.js';
 import { modelFromJson, modelToJson, type RlModel } from '../src/plan/rl/model.js';
 import { RlPolicy } from '../src/plan/rl/policy.js';
 import { ShadowPolicy } from '../src/plan/rl/shadow.js';
-import { fixedModel } from './support/rl-fixed-model.js';
-
-/** Proposes a fixed target for every service (stands in for predictive / HPA). */
-class FixedPolicy implements ScalingPolicy {
-  readonly name = 'predictive';
-  constructor(private readonly to: number) {}
-  decide(ctx: PlanContext): Proposal[] {
-    return ctx.snapshot.services.map((s) => ({
-      action: { kind: 'scale', service: s.name, from: s.replicas, to: this.to },
-      source: this.name, rationale: 'fixed', evidence: {}, expectedEffect: '',
-    }));
-  }
-}
+import { FixedPolicy, fixedModel } from './support/rl-fixed-model.js';
 
 // Two replicas under a steady ~125 req/s at 50 req/s per replica: the widest fit must scale out.
 const twin = () => new TwinCluster({ services: [{ name: 'web', replicas: 2, load: { generator: 'steady', params: { base: 125 } } }] });

@@ -1,3 +1,5 @@
+import type { Proposal } from '../../src/core/proposal.js';
+import type { PlanContext, ScalingPolicy } from '../../src/plan/scaling/policy.js';
 import { ACTIONS } from '../../src/plan/rl/actions.js';
 import { RlTrainConfigSchema, type RlTrainConfigInput } from '../../src/plan/rl/config.js';
 import { envNodeActions } from '../../src/plan/rl/env.js';
@@ -28,4 +30,16 @@ export function fixedModel(action: string, min = -100, max = 100, node = 'nodes:
     config,
     training: { seed: 1, series: ['toy'], episodes: 0, convergedAt: null, finalReward: 0, trainSeconds: 0 },
   };
+}
+
+/** Proposes a fixed target for every service (stands in for predictive / HPA as the RL fallback). */
+export class FixedPolicy implements ScalingPolicy {
+  readonly name = 'predictive';
+  constructor(private readonly to: number) {}
+  decide(ctx: PlanContext): Proposal[] {
+    return ctx.snapshot.services.map((s) => ({
+      action: { kind: 'scale', service: s.name, from: s.replicas, to: this.to },
+      source: this.name, rationale: 'fixed', evidence: {}, expectedEffect: '',
+    }));
+  }
 }

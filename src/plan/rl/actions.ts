@@ -68,18 +68,6 @@ export function fitReplicas(a: number, ctx: ActionContext, min: number, max: num
   return Math.min(max, Math.max(min, to));
 }
 
-/**
- * Replicas the node head provisions for after action `a`: its fit, and the fit's utilisation at the forecast's p90
- * (nodes take minutes to come, so they are sized for the high side of the fit's forecast).
- */
-export function nodeNeedReplicas(a: number, ctx: ActionContext, min: number, max: number): number {
-  const act = ACTIONS[a];
-  if (!act) throw new Error(`unknown RL action ${a}`);
-  const load = Math.max(ctx.rate, ctx.outlook ? ctx.outlook.p90 : 0);
-  const p90 = replicasForLoad(load, ctx.serviceRatePerReplica, act.utilization, (ctx.latencyObjectiveMs * LATENCY_TARGET_SHARE) / 1000);
-  return Math.max(fitReplicas(a, ctx, min, max), Math.min(max, Math.max(min, p90)));
-}
-
 /** One service's actuator: turns the agent's action into a replica count, with the scale-down damping above. */
 export class ReplicaActuator {
   private recommendations: TimestampedRecommendation[] = [];

@@ -13,7 +13,7 @@ import { CATALOGUE, pricePerHour, type InstanceType } from '../../execute/twin/c
 import { TwinCluster } from '../../execute/twin/cluster.js';
 import type { FaultSpec } from '../../execute/twin/faults.js';
 import { ClusterAutoscalerPolicy } from '../scaling/cluster-autoscaler.js';
-import { NUM_ACTIONS, ReplicaActuator, nodeNeedReplicas } from './actions.js';
+import { NUM_ACTIONS, ReplicaActuator } from './actions.js';
 import { NodePoolActuator, nodeActions, type NodeAct } from './node-actions.js';
 import { RlEnvConfigSchema, type RlEnvConfig, type RlEnvConfigInput } from './config.js';
 import { NUM_FEATURES, writeFeatures } from './features.js';
@@ -216,8 +216,8 @@ export class TwinVecEnv implements VecEnv {
         twin.applyNow({ kind: 'scale', service: SERVICE, from: current, to });
         flapped = slot.flaps.record(Math.sign(to - current), slot.snapshot.at);
       }
-      // The node head decides on the same snapshot, for the replicas the fit wants (at least `to`).
-      slot.nodes.want(SERVICE, { replicas: Math.max(to, nodeNeedReplicas(fit, ctx, c.minReplicas, c.maxReplicas)), rate: ctx.rate, outlook: ctx.outlook });
+      // The node head decides on the same snapshot, for the replicas the replica head asked for.
+      slot.nodes.want(SERVICE, { replicas: to, rate: ctx.rate, outlook: ctx.outlook });
       let nodeActed = false;
       for (const p of slot.nodes.decide(actions[i * 2 + 1] ?? 0, { snapshot: slot.snapshot, now: slot.snapshot.at })) {
         nodeActed = twin.applyNow(p.action).ok || nodeActed;

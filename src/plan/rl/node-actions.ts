@@ -1,7 +1,7 @@
 /**
  * The agent's second action head: how much node capacity to hold for the replicas its first head wants, and of
  * which instance type and purchase option. Each choice is "nodes: fit ×h <type>[ spot]": keep the pool holding
- * h × the pods the replica head's fit wants at the forecast's p90 — adding nodes of that type (on-demand or spot)
+ * h × the pods the replica head asks for — adding nodes of that type (on-demand or spot)
  * before the pods go Pending, and removing the emptiest node once the others hold them and the replicas left carry
  * the load while its pods restart. The arithmetic (bin packing with pod limits, eviction safety, removal debounce,
  * min/max nodes) is the predictive node planner's, reused through a ReplicaOutlook that reports what the agent wants;

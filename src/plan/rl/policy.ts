@@ -15,7 +15,7 @@
 import { z } from 'zod';
 import type { Proposal } from '../../core/proposal.js';
 import type { PlanContext, ScalingPolicy } from '../scaling/policy.js';
-import { ACTIONS, NUM_ACTIONS, ReplicaActuator, nodeNeedReplicas } from './actions.js';
+import { ACTIONS, NUM_ACTIONS, ReplicaActuator } from './actions.js';
 import { envNodeActions } from './env.js';
 import { FEATURE_NAMES, NUM_FEATURES, writeFeatures } from './features.js';
 import { LoadForecast } from './load-forecast.js';
@@ -131,7 +131,7 @@ export class RlPolicy implements ScalingPolicy {
       const a = argmax(probs);
       const actx = { current: svc.replicas, rate: st.actuator.rising(svc.requestRate), serviceRatePerReplica: svc.serviceRatePerReplica, outlook, latencyObjectiveMs: this.cfg.latencyObjectiveMs, lastDirection: st.lastDirection, sinceLastChange: ctx.now - st.lastChangeAt };
       const to = st.actuator.target(a, actx, ctx.now, this.cfg.minReplicas, this.cfg.maxReplicas);
-      st.nodeNeed = Math.max(to, nodeNeedReplicas(a, actx, this.cfg.minReplicas, this.cfg.maxReplicas));
+      st.nodeNeed = to;
       const nodeProbs = softmax(logits, NUM_ACTIONS, this.nodeActs.length);
       const node = argmax(nodeProbs, 0, nodeProbs.length, this.nodeAllowed);
       if (!lead || st.nodeNeed - svc.replicas > lead.growth) lead = { service: svc.name, growth: st.nodeNeed - svc.replicas, node, p: nodeProbs[node] };
