@@ -11,12 +11,13 @@ export const RewardWeightsSchema = z.object({
   /** Per step: weight × cost over the cost of the nodes the episode's mean load needs. */
   cost: z.number().nonnegative().default(1),
   /**
-   * What the cost term charges. 'requests': the replicas' share of node prices (replicas ÷ pods per node × price),
-   * felt in the step the agent scales; 'nodes': the nodes actually running, which the cluster autoscaler removes
-   * only ~10 min after a scale-in, at the edge of the discount horizon, so scaling in earns its reward too late to
-   * be learnt. The benchmarks always count node cost; this is only the training signal.
+   * What the cost term charges. 'nodes': the nodes running, which the agent's own node head adds and removes, so
+   * its headroom and instance-type choices are paid for (with 'requests' the node head's cost was invisible and it
+   * held ×1.5 headroom). 'requests': the replicas' share of node prices (replicas ÷ pods per node × price), felt in
+   * the step the agent scales; it was the default while the cluster autoscaler owned the nodes and removed them
+   * only ~10 min after a scale-in, too late for that credit to be learnt. The benchmarks always count node cost.
    */
-  costBasis: z.enum(['requests', 'nodes']).default('requests'),
+  costBasis: z.enum(['requests', 'nodes']).default('nodes'),
   /** Per flap (a scale in the opposite direction to the previous one within 10 min, as the bench counts it). */
   flap: z.number().nonnegative().default(1),
   /** Per executed scale action: keeps the action count near the baselines'. */
@@ -62,7 +63,7 @@ export const RlServiceSchema = z.object({
 /** What the node head may do with the pool (the guardrail policy can forbid more at run time). */
 export const RlNodePoolSchema = z.object({
   /**
-   * Instance types the agent may add ("nodes: ahead <type>"); empty: the environment's `nodeType` only. A second
+   * Instance types the node head may add ("nodes: fit ×h <type>"); empty: the environment's `nodeType` only. A second
    * type is a real trade-off for the agent: larger nodes are cheaper per pod slot but coarser to add and remove.
    */
   instanceTypes: z.array(z.string().min(1)).default([]),
