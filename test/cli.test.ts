@@ -14,6 +14,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
+import { CATALOGUE } from '../src/execute/twin/catalogue.js';
 import { GENERATORS } from '../src/execute/twin/load.js';
 import { POLICY_NAMES } from '../src/loop/simulation.js';
 
@@ -185,6 +186,14 @@ describe('autonomic CLI', { concurrency: 4 }, () => {
       const csv = fixture(ws, 'load.csv', 'timestamp,value\n1704067200,10\n1704067260,12\n1704067320,abc\n1704067380,5\n');
       const r = await cli(['simulate', '--trace', csv, '--policy', 'hpa', '--days', '1'], ws);
       assertUsageError(r, `error: ${csv}:4: value 'abc' is not a number`);
+      assertNothingWritten(ws);
+    });
+
+    test('train rl with an unknown --node-types instance type names the flag and the known types', async () => {
+      const ws = workspace();
+      const csv = fixture(ws, 'load.csv', 'timestamp,value\n1704067200,10\n1704067500,12\n');
+      const r = await cli(['train', 'rl', '--trace', csv, '--node-types', 'm5.xlarge,m9.huge'], ws);
+      assertUsageError(r, `error: --node-types: unknown instance type 'm9.huge' (known: ${[...CATALOGUE.keys()].join(', ')})`);
       assertNothingWritten(ws);
     });
 
