@@ -101,37 +101,37 @@ export function podsPerNode(): number {
 /** `predictive` overrides the predictive policy's defaults (experiments only; the bench itself always runs the defaults). */
 export function planners(policy: BenchPolicy, staticReplicas: number, g: GuardrailPolicy, predictive: PredictivePolicyConfigInput = {}): ScalingPolicy[] {
   const t = nodeType();
-  const ca = () =>
+  const ca = (scaleDownEnabled = true) =>
     new ClusterAutoscalerPolicy({
       node: { instanceType: t.name, cpuAllocatableMillis: t.cpuAllocatableMillis, memoryAllocatableMiB: t.memoryAllocatableMiB },
       minNodes: Math.max(1, g.cluster.minNodes),
       maxNodes: g.cluster.maxNodes,
+      scaleDownEnabled,
     });
+  const predictivePolicy = () => new PredictivePolicy({ minReplicas: MIN_REPLICAS, maxReplicas: MAX_REPLICAS, actionBudget: { ...BENCH_RATE_LIMIT }, ...predictive });
+  const predictiveNodes = (outlook: PredictivePolicy) => {
+    const { maxNodes, allowedInstanceTypes, allowSpot } = g.cluster;
+    return new PredictiveNodePolicy(outlook, { instanceTypes: [t.name], minNodes: Math.max(1, g.cluster.minNodes), maxNodes, allowedInstanceTypes, allowSpot });
+  };
   switch (policy) {
     case 'static':
       return [new StaticPolicy({ [BENCH_SERVICE.name]: staticReplicas })];
     case 'hpa':
       return [new HpaPolicy({ default: { minReplicas: MIN_REPLICAS, maxReplicas: MAX_REPLICAS } }), ca()];
     case 'predictive': {
-      const replicas = new PredictivePolicy({ minReplicas: MIN_REPLICAS, maxReplicas: MAX_REPLICAS, actionBudget: { ...BENCH_RATE_LIMIT }, ...predictive });
-      const { maxNodes, allowedInstanceTypes, allowSpot } = g.cluster;
-      const nodes = new PredictiveNodePolicy(replicas, { instanceTypes: [t.name], minNodes: Math.max(1, g.cluster.minNodes), maxNodes, allowedInstanceTypes, allowSpot });
+      const replicas = predictivePolicy();
       // The predictive node planner owns node removal; the cluster autoscaler stays as the backstop for Pending pods.
-      return [replicas, nodes, new ClusterAutoscalerPolicy({ ...ca().config, scaleDownEnabled: false })];
+      return [replicas, predictiveNodes(replicas), ca(false)];
     }
     case 'rl-replicas': {
-      const fallback = new PredictivePolicy({ minReplicas: MIN_REPLICAS, maxReplicas: MAX_REPLICAS, actionBudget: { ...BENCH_RATE_LIMIT }, ...predictive });
-      const { maxNodes, allowedInstanceTypes, allowSpot } = g.cluster;
+      const fallback = predictivePolicy();
       // The same node planner as the predictive policy (fed by the fallback's forecast, never below the replicas
       // RL runs), so the comparison is between replica decisions, not between node managers.
-      const nodes = new PredictiveNodePolicy(fallback, { instanceTypes: [t.name], minNodes: Math.max(1, g.cluster.minNodes), maxNodes, allowedInstanceTypes, allowSpot });
-      return [new RlPolicy(rlModel(), fallback, { minReplicas: MIN_REPLICAS, maxReplicas: MAX_REPLICAS, nodeHead: false }), nodes, new ClusterAutoscalerPolicy({ ...ca().config, scaleDownEnabled: false })];
+      return [new RlPolicy(rlModel(), fallback, { minReplicas: MIN_REPLICAS, maxReplicas: MAX_REPLICAS, nodeHead: false }), predictiveNodes(fallback), ca(false)];
     }
-    case 'rl': {
+    case 'rl':
       // The whole agent: its node head runs the pool, with the cluster autoscaler as the backstop for Pending pods, as in training.
-      const fallback = new PredictivePolicy({ minReplicas: MIN_REPLICAS, maxReplicas: MAX_REPLICAS, actionBudget: { ...BENCH_RATE_LIMIT }, ...predictive });
-      return [new RlPolicy(rlModel(), fallback, { minReplicas: MIN_REPLICAS, maxReplicas: MAX_REPLICAS, cluster: g.cluster }), new ClusterAutoscalerPolicy({ ...ca().config, scaleDownEnabled: false })];
-    }
+      return [new RlPolicy(rlModel(), predictivePolicy(), { minReplicas: MIN_REPLICAS, maxReplicas: MAX_REPLICAS, cluster: g.cluster }), ca(false)];
   }
 }
 

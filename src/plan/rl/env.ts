@@ -257,7 +257,7 @@ export class TwinVecEnv implements VecEnv {
   /** Spot reclaims arrive at random, at the configured rate per spot node-hour. */
   private maybeReclaimSpot(slot: Slot, snap: Snapshot): void {
     const rate = this.config.nodePool.spotReclaimPerNodeHour;
-    if (rate <= 0) return;
+    if (!this.config.nodePool.allowSpot || rate <= 0) return;
     const spot = snap.nodes.filter((n) => n.spot && n.ready).length;
     if (spot === 0) return;
     if (slot.rng.next() < 1 - Math.exp(-rate * spot * (this.config.tickSeconds / 3600))) {

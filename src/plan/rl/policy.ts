@@ -21,7 +21,7 @@ import { FEATURE_NAMES, NUM_FEATURES, writeFeatures } from './features.js';
 import { LoadForecast } from './load-forecast.js';
 import type { RlModel } from './model.js';
 import { argmax, forward, softmax } from './network.js';
-import { NodePoolActuator, nodeActionAllowed, type NodeAct } from './node-actions.js';
+import { NodePoolActuator, nodeActionAllowed, type NodeAct, type NodeNeed } from './node-actions.js';
 import type { OutOfRange } from './ranges.js';
 
 export const RlPolicyConfigSchema = z.object({
@@ -51,8 +51,8 @@ interface ServiceState {
   forecast: LoadForecast;
   actuator: ReplicaActuator;
   lastReplicas: number;
-  /** Replicas the last network decision wants nodes for (null: none yet, or out of distribution since). */
-  nodeNeed: number | null;
+  /** What the last network decision wants nodes for (null: none yet, or out of distribution since). */
+  nodeNeed: NodeNeed | null;
   lastDirection: number;
   lastChangeAt: number;
   nextDecisionAt: number;
@@ -131,10 +131,10 @@ export class RlPolicy implements ScalingPolicy {
       const a = argmax(probs);
       const actx = { current: svc.replicas, rate: st.actuator.rising(svc.requestRate), serviceRatePerReplica: svc.serviceRatePerReplica, outlook, latencyObjectiveMs: this.cfg.latencyObjectiveMs, lastDirection: st.lastDirection, sinceLastChange: ctx.now - st.lastChangeAt };
       const to = st.actuator.target(a, actx, ctx.now, this.cfg.minReplicas, this.cfg.maxReplicas);
-      st.nodeNeed = to;
+      st.nodeNeed = { replicas: to, rate: actx.rate, outlook };
       const nodeProbs = softmax(logits, NUM_ACTIONS, this.nodeActs.length);
       const node = argmax(nodeProbs, 0, nodeProbs.length, this.nodeAllowed);
-      if (!lead || st.nodeNeed - svc.replicas > lead.growth) lead = { service: svc.name, growth: st.nodeNeed - svc.replicas, node, p: nodeProbs[node] };
+      if (!lead || to - svc.replicas > lead.growth) lead = { service: svc.name, growth: to - svc.replicas, node, p: nodeProbs[node] };
       if (to === svc.replicas) continue;
       const evidence: Record<string, number | string> = { action: ACTIONS[a].label, probability: round(probs[a]) };
       FEATURE_NAMES.forEach((f, i) => (evidence[f] = round(this.x[i])));
@@ -153,10 +153,12 @@ export class RlPolicy implements ScalingPolicy {
   private nodeProposals(ctx: PlanContext, lead: { service: string; node: number; p: number }): Proposal[] {
     const nodes = this.nodes;
     if (!nodes) return [];
+    // Services out of distribution keep the room they have.
     for (const svc of ctx.snapshot.services) {
       const st = this.services.get(svc.name);
-      const rate = st ? st.actuator.rising(svc.requestRate) : svc.requestRate;
-      nodes.want(svc.name, { replicas: Math.max(svc.replicas, st?.nodeNeed ?? 0), rate, outlook: st?.forecast.outlook(3) ?? null });
+      const need = st?.nodeNeed;
+      if (need) nodes.want(svc.name, { ...need, replicas: Math.max(svc.replicas, need.replicas) });
+      else nodes.want(svc.name, { replicas: svc.replicas, rate: st ? st.actuator.rising(svc.requestRate) : svc.requestRate, outlook: st?.forecast.outlook(3) ?? null });
     }
     const act = this.nodeActs[lead.node];
     return nodes.decide(lead.node, ctx).map((p) => ({

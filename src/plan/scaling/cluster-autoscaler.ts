@@ -58,6 +58,11 @@ function take(b: Capacity, p: PodShape): void {
   if (b.pods !== undefined) b.pods -= 1;
 }
 
+/** A node's whole allocatable (cpu, memory and pod slots), as if it were empty. */
+export function allocatableCapacity(n: NodeTelemetry): Capacity {
+  return { cpuMillis: n.cpuAllocatableMillis, memoryMiB: n.memoryAllocatableMiB, ...(n.podsAllocatable !== undefined ? { pods: n.podsAllocatable } : {}) };
+}
+
 /** Room left on a node (cpu, memory and pod slots) by its requests. */
 export function freeCapacity(n: NodeTelemetry): Capacity {
   return {

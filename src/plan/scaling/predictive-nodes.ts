@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Proposal } from '../../core/proposal.js';
 import type { NodeTelemetry, Snapshot } from '../../core/snapshot.js';
 import { CATALOGUE, pricePerHour } from '../../execute/twin/catalogue.js';
-import { firstFitDecreasing, freeCapacity, nodeUtilization, podsFitElsewhere, type Capacity, type PodShape } from './cluster-autoscaler.js';
+import { allocatableCapacity, firstFitDecreasing, freeCapacity, nodeUtilization, podsFitElsewhere, type Capacity, type PodShape } from './cluster-autoscaler.js';
 import type { PlanContext, ScalingPolicy } from './policy.js';
 import type { LoadOutlook, ReplicaOutlook } from './predictive.js';
 
@@ -222,7 +222,7 @@ export class PredictiveNodePolicy implements ScalingPolicy {
     let mem = 0;
     for (const o of ready) {
       if (o.name === n.name) continue;
-      cap.push({ cpuMillis: o.cpuAllocatableMillis, memoryMiB: o.memoryAllocatableMiB, ...(o.podsAllocatable !== undefined ? { pods: o.podsAllocatable } : {}) });
+      cap.push(allocatableCapacity(o));
       cpu += o.cpuAllocatableMillis;
       mem += o.memoryAllocatableMiB;
     }
