@@ -52,6 +52,18 @@ test('scale-ups are immediate; scale-downs wait for the 5-minute stabilisation w
   assert.equal(c.target(tight, { ...base, current: 22, rate: 500, lastDirection: -1, sinceLastChange: 60 }, 1, 1, 1000), 11);
 });
 
+test('the choice made now sizes the whole stabilisation window: a tight choice after a wide one scales down at once', () => {
+  const wide = label('fit p90 @65%');
+  const tight = label('fit p50 @95%');
+  const a = new ReplicaActuator();
+  const steady = { ...base, rate: 500, outlook: { p10: 500, p50: 500, p90: 500 }, lastDirection: -1, sinceLastChange: 3600 };
+  const w = a.target(wide, { ...steady, current: 30 }, 0, 1, 1000);
+  assert.equal(w, fitReplicas(wide, steady, 1, 1000));
+  // Holding the largest past choice kept w for 5 minutes; the window's loads sized tight give the tight fit now.
+  assert.equal(a.target(tight, { ...steady, current: w, sinceLastChange: 15 }, 15, 1, 1000), fitReplicas(tight, steady, 1, 1000));
+  assert.ok(fitReplicas(tight, steady, 1, 1000) < w * 0.9);
+});
+
 test('a rising rate is extrapolated along its slope for the lead time; a falling one is not', () => {
   const a = new ReplicaActuator();
   for (let t = 0; t <= 120; t += 15) a.observe(t, 1000 + 2 * t);

@@ -201,7 +201,8 @@ test('NodePoolActuator counts the pod limit: small pods get the nodes they need,
 interface NodeRun {
   /** The node action decided at step k. */
   label: (k: number) => string;
-  need: number;
+  /** Replicas wanted, or wanted at step k. */
+  need: number | ((k: number) => number);
 }
 
 /**
@@ -219,7 +220,7 @@ function nodeTimeline(t: TwinCluster, runs: readonly NodeRun[], seconds: number,
     const snap = t.snapshotNow();
     const web = snap.services[0];
     runs.forEach((r, i) => {
-      actuators[i].want('web', { replicas: r.need, rate: web.requestRate, outlook: null });
+      actuators[i].want('web', { replicas: typeof r.need === 'number' ? r.need : r.need(k), rate: web.requestRate, outlook: null });
       for (const p of actuators[i].decide(index(acts, r.label(k)), { snapshot: snap, now: snap.at })) out[i].push({ after: snap.at - start, action: p.action });
     });
   }
@@ -299,13 +300,18 @@ test('NodePoolActuator: a higher headroom keeps nodes a lower one removes; headr
   assert.ok(otherType.length > 0 && otherType[0].after === 60 && otherType[0].action.kind === 'remove-node', `m5.2xlarge after m5.xlarge: ${JSON.stringify(otherType)}`);
 });
 
-test('NodePoolActuator: removals hold for the largest want of the last 5 minutes, so a switch from ×1.5 to ×1.0 does not drop a node the ×1.5 wanted', () => {
+test('NodePoolActuator: removals hold for the largest want of the last 5 minutes, sized by the headroom chosen now', () => {
   const { t } = settledSixNodes();
-  // 24 wanted: ×1.5 wants 36 pods (six nodes), ×1.0 wants 24 (five would do).
-  const [switched] = nodeTimeline(t, [{ label: (k) => (k < 2 ? 'nodes: fit ×1.5 m5.xlarge' : 'nodes: fit ×1.0 m5.xlarge'), need: 24 }], 420);
-  assert.ok(switched.length > 0, 'once the ×1.5 wants have left the window, a node goes');
-  assert.ok(switched[0].after >= NODE_SCALE_DOWN_STABILISATION_SECONDS, `first removal at ${switched[0].after}s, within the window`);
-  assert.equal(switched[0].action.kind, 'remove-node');
+  // ×1.0 throughout; 36 replicas wanted (six nodes) for two decisions, then 24 (five would do).
+  const [fell, switched] = nodeTimeline(t, [
+    { label: always('nodes: fit ×1.0 m5.xlarge'), need: (k) => (k < 2 ? 36 : 24) },
+    // 24 wanted throughout; ×1.5 (36 pods, six nodes) for two decisions, then ×1.0: the choice made now applies to the window.
+    { label: (k) => (k < 2 ? 'nodes: fit ×1.5 m5.xlarge' : 'nodes: fit ×1.0 m5.xlarge'), need: 24 },
+  ], 420);
+  assert.ok(fell.length > 0, 'once the larger want has left the window, a node goes');
+  assert.ok(fell[0].after >= NODE_SCALE_DOWN_STABILISATION_SECONDS, `first removal at ${fell[0].after}s, within the window`);
+  assert.equal(fell[0].action.kind, 'remove-node');
+  assert.ok(switched.length > 0 && switched[0].after < NODE_SCALE_DOWN_STABILISATION_SECONDS && switched[0].action.kind === 'remove-node', `×1.5 then ×1.0: ${JSON.stringify(switched)}`);
 });
 
 // ---------------------------------------------------------------- 4. RlPolicy's node head and its mask

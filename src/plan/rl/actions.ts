@@ -8,10 +8,14 @@
  * forecast has been wrong — and the sizing itself is arithmetic.
  * Scale-downs are damped as the HPA damps them: to the largest fit of the last 5 minutes, not within 5 minutes of a
  * scale-up, and not at all when smaller than `SCALE_DOWN_DEADBAND` of the replicas — so noise around a sizing
- * threshold or a switch of headroom does not move replicas back and forth.
+ * threshold does not move replicas back and forth. The window holds the loads, not the past choices: the largest fit
+ * is the one the action chosen now makes of the last 5 minutes' loads. Holding the largest past choice (as a first
+ * version did) let a tight choice pay off only after 20 tight choices in a row; PPO, which explores by sampling,
+ * then learnt nothing from choosing tight (its training reward stayed at a random policy's, 2.4, where the
+ * tightest constant choice scores 3.6) and was generous on held-out traces. With the same choice every tick the
+ * two are the same.
  * The node pool is the second head's (node-actions.ts).
  */
-import { stabilizeLegacy, type TimestampedRecommendation } from '../scaling/hpa-behavior.js';
 import { replicasForLoad, slope } from '../scaling/sizing.js';
 import type { RateOutlook } from './load-forecast.js';
 
@@ -70,7 +74,8 @@ export function fitReplicas(a: number, ctx: ActionContext, min: number, max: num
 
 /** One service's actuator: turns the agent's action into a replica count, with the scale-down damping above. */
 export class ReplicaActuator {
-  private recommendations: TimestampedRecommendation[] = [];
+  /** What the fits of the stabilisation window were sized against. */
+  private loads: { at: number; ctx: ActionContext }[] = [];
   private readonly recent: { at: number; rate: number }[] = [];
 
   /** Feeds the request rate seen at `at` (every control tick). */
@@ -84,13 +89,14 @@ export class ReplicaActuator {
     return rate + Math.max(0, slope(this.recent)) * TREND_LEAD_SECONDS;
   }
 
-  /** Replicas after action `a` at time `now` (seconds); records the fit for the stabilisation window. */
+  /** Replicas after action `a` at time `now` (seconds); records the load for the stabilisation window. */
   target(a: number, ctx: ActionContext, now: number, min: number, max: number): number {
-    const fit = fitReplicas(a, ctx, min, max);
-    const s = stabilizeLegacy(this.recommendations, fit, SCALE_DOWN_STABILISATION_SECONDS, now);
-    this.recommendations = s.recommendations;
+    this.loads = this.loads.filter((l) => l.at > now - SCALE_DOWN_STABILISATION_SECONDS);
+    this.loads.push({ at: now, ctx });
+    let stabilised = 0;
+    for (const l of this.loads) stabilised = Math.max(stabilised, fitReplicas(a, l.ctx, min, max));
     const { current } = ctx;
-    let to = s.recommendation;
+    let to = stabilised;
     if (to < current && (to > current * (1 - SCALE_DOWN_DEADBAND) || (ctx.lastDirection > 0 && ctx.sinceLastChange < SCALE_DOWN_DELAY_AFTER_UP_SECONDS))) to = current;
     return to;
   }

@@ -65,7 +65,10 @@ export interface NodePoolBounds {
 /** Runs the node head's choice: one predictive node planner per (type, purchase option), fed the pods the agent wants × its headroom. */
 export class NodePoolActuator implements ReplicaOutlook {
   private readonly needs = new Map<string, NodeNeed>();
-  /** Per service, the wants (replicas × headroom) of the stabilisation window. */
+  /**
+   * Per service, the replicas wanted over the stabilisation window; the headroom chosen now applies to all of them
+   * (as the replica head's window holds loads, not past choices: actions.ts says why).
+   */
   private readonly recent = new Map<string, { at: number; replicas: number }[]>();
   /** Per action, its planner; actions of the same type and option share one, so its removal debounce carries over. */
   private readonly planners: PredictiveNodePolicy[];
@@ -95,7 +98,7 @@ export class NodePoolActuator implements ReplicaOutlook {
     if (!n) return undefined;
     const o = n.outlook;
     const now = Math.ceil(n.replicas * this.headroom - 1e-9);
-    const held = aheadSeconds >= NODE_SCALE_DOWN_STABILISATION_SECONDS ? Math.max(now, ...(this.recent.get(service) ?? []).map((r) => r.replicas)) : now;
+    const held = aheadSeconds >= NODE_SCALE_DOWN_STABILISATION_SECONDS ? Math.max(now, ...(this.recent.get(service) ?? []).map((r) => Math.ceil(r.replicas * this.headroom - 1e-9))) : now;
     return {
       replicas: held,
       outlook: { load: Math.max(n.rate, o?.p90 ?? 0), p50: o?.p50 ?? 0, p10: o?.p10 ?? 0, p90: o?.p90 ?? 0, interval: o !== null, current: n.rate, trend: 0 },
@@ -110,7 +113,7 @@ export class NodePoolActuator implements ReplicaOutlook {
     this.headroom = act.headroom;
     for (const [service, n] of this.needs) {
       const rs = (this.recent.get(service) ?? []).filter((r) => r.at > ctx.now - NODE_SCALE_DOWN_STABILISATION_SECONDS);
-      rs.push({ at: ctx.now, replicas: Math.ceil(n.replicas * act.headroom - 1e-9) });
+      rs.push({ at: ctx.now, replicas: n.replicas });
       this.recent.set(service, rs);
     }
     return planner.decide(ctx);
