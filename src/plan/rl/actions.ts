@@ -84,9 +84,9 @@ export class ReplicaActuator {
     while (this.recent.length > 0 && this.recent[0].at < at - TREND_WINDOW_SECONDS) this.recent.shift();
   }
 
-  /** The rate to size for now: the current one plus its rising trend over the lead time. */
-  rising(rate: number): number {
-    return rate + Math.max(0, slope(this.recent)) * TREND_LEAD_SECONDS;
+  /** The rate to size for now: the current one plus its rising trend over the lead time (replicas' by default). */
+  rising(rate: number, leadSeconds = TREND_LEAD_SECONDS): number {
+    return rate + Math.max(0, slope(this.recent)) * leadSeconds;
   }
 
   /** Replicas after action `a` at time `now` (seconds); records the load for the stabilisation window. */

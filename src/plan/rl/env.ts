@@ -14,7 +14,7 @@ import { TwinCluster } from '../../execute/twin/cluster.js';
 import type { FaultSpec } from '../../execute/twin/faults.js';
 import { ClusterAutoscalerPolicy } from '../scaling/cluster-autoscaler.js';
 import { NUM_ACTIONS, ReplicaActuator } from './actions.js';
-import { NodePoolActuator, nodeActions, type NodeAct } from './node-actions.js';
+import { NodePoolActuator, nodeActions, nodeNeed, type NodeAct } from './node-actions.js';
 import { RlEnvConfigSchema, type RlEnvConfig, type RlEnvConfigInput } from './config.js';
 import { NUM_FEATURES, writeFeatures } from './features.js';
 import { LoadForecast } from './load-forecast.js';
@@ -217,7 +217,7 @@ export class TwinVecEnv implements VecEnv {
         flapped = slot.flaps.record(Math.sign(to - current), slot.snapshot.at);
       }
       // The node head decides on the same snapshot, for the replicas the replica head asked for.
-      slot.nodes.want(SERVICE, { replicas: to, rate: ctx.rate, outlook: ctx.outlook });
+      slot.nodes.want(SERVICE, nodeNeed(fit, to, svc.requestRate, ctx, slot.actuator, c.minReplicas, c.maxReplicas));
       let nodeActed = false;
       for (const p of slot.nodes.decide(actions[i * 2 + 1] ?? 0, { snapshot: slot.snapshot, now: slot.snapshot.at })) {
         nodeActed = twin.applyNow(p.action).ok || nodeActed;

@@ -15,6 +15,7 @@ import { CATALOGUE } from '../../execute/twin/catalogue.js';
 import type { PlanContext } from '../scaling/policy.js';
 import { PredictiveNodePolicy } from '../scaling/predictive-nodes.js';
 import type { LoadOutlook, ReplicaOutlook } from '../scaling/predictive.js';
+import { fitReplicas, type ActionContext, type ReplicaActuator } from './actions.js';
 import type { RateOutlook } from './load-forecast.js';
 
 export type NodeAct = { label: string; headroom: number; instanceType: string; spot: boolean };
@@ -46,7 +47,17 @@ export function nodeActionAllowed(a: NodeAct, cluster: { allowedInstanceTypes: r
 }
 
 /** Nodes asked for now hold pods from about now + this (provisioning plus pod start-up), as the predictive node planner's default. */
-const LEAD_SECONDS = 150;
+export const NODE_LEAD_SECONDS = 150;
+
+/**
+ * The replicas to hold nodes for: the fit the replica head chose, sized for the rate extrapolated over the nodes'
+ * lead rather than the pods' (a node takes minutes, a pod seconds). With the replicas' lead, nodes for a ramp were
+ * asked for only when its pods were, and the pods then waited Pending for them.
+ */
+export function nodeNeed(fit: number, replicas: number, requestRate: number, ctx: ActionContext, actuator: ReplicaActuator, min: number, max: number): NodeNeed {
+  const rate = actuator.rising(requestRate, NODE_LEAD_SECONDS);
+  return { replicas: Math.max(replicas, fitReplicas(fit, { ...ctx, rate }, min, max)), rate, outlook: ctx.outlook };
+}
 
 /** What a service is expected to need, as the replica head sized it. */
 export interface NodeNeed {
@@ -80,7 +91,7 @@ export class NodePoolActuator implements ReplicaOutlook {
       const key = `${a.instanceType}/${a.spot}`;
       let p = byPool.get(key);
       if (!p) {
-        p = new PredictiveNodePolicy(this, { ...bounds, instanceTypes: [a.instanceType], spot: a.spot, leadSeconds: LEAD_SECONDS, scaleDownHorizonSeconds: NODE_SCALE_DOWN_STABILISATION_SECONDS });
+        p = new PredictiveNodePolicy(this, { ...bounds, instanceTypes: [a.instanceType], spot: a.spot, leadSeconds: NODE_LEAD_SECONDS, scaleDownHorizonSeconds: NODE_SCALE_DOWN_STABILISATION_SECONDS });
         byPool.set(key, p);
       }
       return p;

@@ -21,7 +21,7 @@ import { FEATURE_NAMES, NUM_FEATURES, writeFeatures } from './features.js';
 import { LoadForecast } from './load-forecast.js';
 import type { RlModel } from './model.js';
 import { argmax, forward, softmax } from './network.js';
-import { NodePoolActuator, nodeActionAllowed, type NodeAct, type NodeNeed } from './node-actions.js';
+import { NodePoolActuator, nodeActionAllowed, nodeNeed, type NodeAct, type NodeNeed } from './node-actions.js';
 import type { OutOfRange } from './ranges.js';
 
 export const RlPolicyConfigSchema = z.object({
@@ -131,7 +131,7 @@ export class RlPolicy implements ScalingPolicy {
       const a = argmax(probs);
       const actx = { current: svc.replicas, rate: st.actuator.rising(svc.requestRate), serviceRatePerReplica: svc.serviceRatePerReplica, outlook, latencyObjectiveMs: this.cfg.latencyObjectiveMs, lastDirection: st.lastDirection, sinceLastChange: ctx.now - st.lastChangeAt };
       const to = st.actuator.target(a, actx, ctx.now, this.cfg.minReplicas, this.cfg.maxReplicas);
-      st.nodeNeed = { replicas: to, rate: actx.rate, outlook };
+      st.nodeNeed = nodeNeed(a, to, svc.requestRate, actx, st.actuator, this.cfg.minReplicas, this.cfg.maxReplicas);
       const nodeProbs = softmax(logits, NUM_ACTIONS, this.nodeActs.length);
       const node = argmax(nodeProbs, 0, nodeProbs.length, this.nodeAllowed);
       if (!lead || to - svc.replicas > lead.growth) lead = { service: svc.name, growth: to - svc.replicas, node, p: nodeProbs[node] };
