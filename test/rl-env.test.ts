@@ -30,8 +30,31 @@ test('twin environments are deterministic by seed, and the seed matters', () => 
   const a = rollout(3);
   const b = rollout(3);
   assert.deepEqual(a, b);
-  // 15 minutes at one decision per 15 s, two environments.
-  assert.equal(a.rewards.length, 2 * 60);
+  // 15 minutes at one decision per 5 minutes (the default), two environments.
+  assert.equal(a.rewards.length, 2 * 3);
   assert.ok(a.rewards.every(Number.isFinite));
   assert.notEqual(rollout(4).specs, a.specs);
+});
+
+test('a choice held for a 5-minute decision runs exactly as the same choice taken every 15 s tick', () => {
+  // Same seed, same episode, same constant choice: the 5-minute env's reward is the mean of the 15 s env's twenty.
+  const run = (decisionSeconds: number, fit: number) => {
+    const env = new TwinVecEnv(series, 1, 7, { ...cfg, decisionSeconds });
+    env.reset(0);
+    const rewards: number[] = [];
+    for (let t = 0; t < env.episodeSteps; t++) rewards.push(env.step(Int32Array.of(fit, 0)).rewards[0]);
+    return rewards;
+  };
+  for (const fit of [0, NUM_ACTIONS - 1]) {
+    const held = run(300, fit);
+    const ticks = run(15, fit);
+    assert.equal(held.length, 3);
+    assert.equal(ticks.length, 60);
+    held.forEach((r, k) => {
+      const mean = ticks.slice(k * 20, (k + 1) * 20).reduce((x, y) => x + y, 0) / 20;
+      assert.ok(Math.abs(r - mean) < 1e-4, `decision ${k}: ${r} vs the ticks' mean ${mean}`);
+    });
+  }
+  // ...and the choice matters: the widest fit costs more than the tightest on this load.
+  assert.notDeepEqual(run(300, 0), run(300, NUM_ACTIONS - 1));
 });

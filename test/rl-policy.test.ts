@@ -59,6 +59,30 @@ test('in distribution the actor decides; out of distribution the fallback does, 
   assert.equal(outside.stats.fallbacks, 1);
 });
 
+test('the network chooses once per decision period; the held fit is sized on every tick\'s load', () => {
+  // Load doubles after 60 s: within the 5-minute decision the held fit follows it without a new network decision.
+  const t = new TwinCluster({ services: [{ name: 'web', replicas: 2, load: { trace: [{ t: 0, value: 60 }, { t: 60, value: 60 }, { t: 90, value: 240 }, { t: 3600, value: 240 }], scale: 1, repeat: false } }] });
+  const policy = new RlPolicy(fixedModel(WIDE, -100, 100, undefined, { config: { env: { decisionSeconds: 300 } } }), new FixedPolicy(9));
+  const targets: number[] = [];
+  for (let k = 0; k < 10; k++) {
+    const snap = t.snapshotNow();
+    for (const p of policy.decide({ snapshot: snap, now: t.time })) {
+      if (p.action.kind !== 'scale') continue;
+      targets.push(p.action.to);
+      t.applyNow(p.action);
+    }
+    t.advance(15);
+  }
+  assert.equal(policy.stats.decisions, 1, 'one network decision in 150 s');
+  assert.ok(targets.length >= 2, `the fit scaled out again when the load rose: ${targets.join(', ')}`);
+  assert.ok(targets[targets.length - 1] > targets[0], `${targets.join(', ')}`);
+  for (let k = 0; k < 20; k++) {
+    policy.decide({ snapshot: t.snapshotNow(), now: t.time });
+    t.advance(15);
+  }
+  assert.equal(policy.stats.decisions, 2, 'a second decision once the period has passed');
+});
+
 test('RL actions pass the guardrails like any planner (clamped to maxReplicas through the Controller)', async () => {
   const t = twin();
   const policy = new RlPolicy(fixedModel(WIDE, -100, 100), new FixedPolicy(2));

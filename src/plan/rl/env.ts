@@ -202,56 +202,58 @@ export class TwinVecEnv implements VecEnv {
     const c = this.config;
     const obs = new Float32Array(this.numEnvs * NUM_FEATURES);
     const rewards = new Float32Array(this.numEnvs);
+    const ticks = Math.round(c.decisionSeconds / c.tickSeconds);
     for (let i = 0; i < this.numEnvs; i++) {
       const slot = this.slots[i];
-      const { twin } = slot;
-      const before = twin.stats();
-      const current = slot.snapshot.services[0].replicas;
-      const svc = slot.snapshot.services[0];
-      const ctx = { current, rate: slot.actuator.rising(svc.requestRate), serviceRatePerReplica: svc.serviceRatePerReplica, outlook: slot.forecast.outlook(3), latencyObjectiveMs: c.service.sloP99Ms, lastDirection: slot.flaps.lastDirection, sinceLastChange: slot.snapshot.at - slot.flaps.lastAt };
       const fit = actions[i * 2] ?? 0;
-      const to = slot.actuator.target(fit, ctx, slot.snapshot.at, c.minReplicas, c.maxReplicas);
-      let flapped = false;
-      if (to !== current) {
-        twin.applyNow({ kind: 'scale', service: SERVICE, from: current, to });
-        flapped = slot.flaps.record(Math.sign(to - current), slot.snapshot.at);
-      }
-      // The node head decides on the same snapshot, for the replicas the replica head asked for.
-      slot.nodes.want(SERVICE, nodeNeed(fit, to, svc.requestRate, ctx, slot.actuator, c.minReplicas, c.maxReplicas));
-      let nodeActed = false;
-      for (const p of slot.nodes.decide(actions[i * 2 + 1] ?? 0, { snapshot: slot.snapshot, now: slot.snapshot.at })) {
-        nodeActed = twin.applyNow(p.action).ok || nodeActed;
-      }
-      // The cluster autoscaler decides on the same snapshot as the agent (one controller tick), then every tick.
-      let snap = slot.snapshot;
-      for (let t = 0; t < c.decisionSeconds; t += c.tickSeconds) {
-        if (t > 0) {
-          snap = twin.snapshotNow();
-          slot.forecast.observe(snap.at, snap.services[0].requestRate);
-          slot.actuator.observe(snap.at, snap.services[0].requestRate);
-        }
-        for (const p of slot.ca.decide({ snapshot: snap, now: snap.at })) twin.applyNow(p.action);
-        this.maybeReclaimSpot(slot, snap);
-        twin.advance(c.tickSeconds);
-      }
-      slot.snapshot = twin.snapshotNow();
-      slot.forecast.observe(slot.snapshot.at, slot.snapshot.services[0].requestRate);
-      slot.actuator.observe(slot.snapshot.at, slot.snapshot.services[0].requestRate);
-      const after = twin.stats();
-      rewards[i] = stepReward(
-        {
-          violationSeconds: after.sloViolationSeconds - before.sloViolationSeconds,
-          stepSeconds: c.decisionSeconds,
-          cost: c.reward.costBasis === 'nodes' ? after.costDollars - before.costDollars : (to / this.ppn) * slot.nodePricePerSecond * c.decisionSeconds,
-          referenceCost: slot.referenceCostPerSecond * c.decisionSeconds,
-          flapped,
-          acted: to !== current || nodeActed,
-        },
-        c.reward,
-      );
+      const nodeAct = actions[i * 2 + 1] ?? 0;
+      // The choice holds for the decision period; its sizing runs every tick on the tick's load, as in the loop.
+      let sum = 0;
+      for (let k = 0; k < ticks; k++) sum += this.tick(slot, fit, nodeAct);
+      rewards[i] = sum / ticks;
       this.observe(slot, obs, i);
     }
     return { obs, rewards };
+  }
+
+  /** One control tick under the held choice (fit, node action); returns the tick's reward. */
+  private tick(slot: Slot, fit: number, nodeAct: number): number {
+    const c = this.config;
+    const { twin } = slot;
+    const snap = slot.snapshot;
+    const before = twin.stats();
+    const svc = snap.services[0];
+    const current = svc.replicas;
+    const ctx = { current, rate: slot.actuator.rising(svc.requestRate), serviceRatePerReplica: svc.serviceRatePerReplica, outlook: slot.forecast.outlook(3), latencyObjectiveMs: c.service.sloP99Ms, lastDirection: slot.flaps.lastDirection, sinceLastChange: snap.at - slot.flaps.lastAt };
+    const to = slot.actuator.target(fit, ctx, snap.at, c.minReplicas, c.maxReplicas);
+    let flapped = false;
+    if (to !== current) {
+      twin.applyNow({ kind: 'scale', service: SERVICE, from: current, to });
+      flapped = slot.flaps.record(Math.sign(to - current), snap.at);
+    }
+    // The node head decides on the same snapshot, for the replicas the replica head asked for; the cluster
+    // autoscaler too (one controller tick).
+    slot.nodes.want(SERVICE, nodeNeed(fit, to, svc.requestRate, ctx, slot.actuator, c.minReplicas, c.maxReplicas));
+    let nodeActed = false;
+    for (const p of slot.nodes.decide(nodeAct, { snapshot: snap, now: snap.at })) nodeActed = twin.applyNow(p.action).ok || nodeActed;
+    for (const p of slot.ca.decide({ snapshot: snap, now: snap.at })) twin.applyNow(p.action);
+    this.maybeReclaimSpot(slot, snap);
+    twin.advance(c.tickSeconds);
+    slot.snapshot = twin.snapshotNow();
+    slot.forecast.observe(slot.snapshot.at, slot.snapshot.services[0].requestRate);
+    slot.actuator.observe(slot.snapshot.at, slot.snapshot.services[0].requestRate);
+    const after = twin.stats();
+    return stepReward(
+      {
+        violationSeconds: after.sloViolationSeconds - before.sloViolationSeconds,
+        stepSeconds: c.tickSeconds,
+        cost: c.reward.costBasis === 'nodes' ? after.costDollars - before.costDollars : (to / this.ppn) * slot.nodePricePerSecond * c.tickSeconds,
+        referenceCost: slot.referenceCostPerSecond * c.tickSeconds,
+        flapped,
+        acted: to !== current || nodeActed,
+      },
+      c.reward,
+    );
   }
 
   /** Spot reclaims arrive at random, at the configured rate per spot node-hour. */

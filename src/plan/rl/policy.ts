@@ -1,6 +1,7 @@
 /**
  * RlPolicy: the trained PPO actor as a ScalingPolicy. Every `decisionSeconds` (the period it was trained at) it
- * builds each service's state exactly as the training environment did and takes the most probable action; its
+ * builds each service's state exactly as the training environment did and takes the most probable action, which
+ * holds until the next decision while its sizing runs on every tick's load (as in training); its
  * proposals go through the controller and guardrails like any planner's. A state outside the training ranges
  * (any feature, with a margin) is out of distribution: the service is handed to the fallback policy
  * (predictive or HPA) that tick, the proposal's rationale says so, and the first tick of each such stretch
@@ -56,6 +57,8 @@ interface ServiceState {
   lastDirection: number;
   lastChangeAt: number;
   nextDecisionAt: number;
+  /** The network's choice, held until `nextDecisionAt` (null: none yet, or out of distribution since). */
+  choice: { fit: number; p: number; node: number; nodeP: number } | null;
   ood: boolean;
 }
 
@@ -116,32 +119,36 @@ export class RlPolicy implements ScalingPolicy {
         if (!st.ood) ctx.notes?.push(this.note(svc.name, ood));
         st.ood = true;
         st.nodeNeed = null;
+        st.choice = null;
         const fb = fallbackScale.get(svc.name);
         if (fb) out.push({ ...fb, source: `${this.name}/fallback:${fb.source}`, rationale: `${describeOod(ood)}; fell back to ${fb.source}: ${fb.rationale}`, evidence: { ...fb.evidence, ood_feature: ood.feature, ood_value: ood.value } });
-        // Back in distribution, the network decides at once rather than a period later.
-        st.nextDecisionAt = ctx.now;
+        // Back in distribution, the network decides at once rather than a period later (no choice is held).
         continue;
       }
       st.ood = false;
-      if (ctx.now + 1e-6 < st.nextDecisionAt) continue;
-      st.nextDecisionAt = ctx.now + this.cfg.decisionSeconds;
-      this.stats.decisions++;
-      const logits = forward(this.model.actor, this.x, 1);
-      const probs = softmax(logits, 0, NUM_ACTIONS);
-      const a = argmax(probs);
+      if (!st.choice || ctx.now + 1e-6 >= st.nextDecisionAt) {
+        st.nextDecisionAt = ctx.now + this.cfg.decisionSeconds;
+        this.stats.decisions++;
+        const logits = forward(this.model.actor, this.x, 1);
+        const probs = softmax(logits, 0, NUM_ACTIONS);
+        const nodeProbs = softmax(logits, NUM_ACTIONS, this.nodeActs.length);
+        const a = argmax(probs);
+        const node = argmax(nodeProbs, 0, nodeProbs.length, this.nodeAllowed);
+        st.choice = { fit: a, p: probs[a], node, nodeP: nodeProbs[node] };
+      }
+      // The choice holds until the next decision; its fit is sized on every tick's load, as in training.
+      const { fit: a, node } = st.choice;
       const actx = { current: svc.replicas, rate: st.actuator.rising(svc.requestRate), serviceRatePerReplica: svc.serviceRatePerReplica, outlook, latencyObjectiveMs: this.cfg.latencyObjectiveMs, lastDirection: st.lastDirection, sinceLastChange: ctx.now - st.lastChangeAt };
       const to = st.actuator.target(a, actx, ctx.now, this.cfg.minReplicas, this.cfg.maxReplicas);
       st.nodeNeed = nodeNeed(a, to, svc.requestRate, actx, st.actuator, this.cfg.minReplicas, this.cfg.maxReplicas);
-      const nodeProbs = softmax(logits, NUM_ACTIONS, this.nodeActs.length);
-      const node = argmax(nodeProbs, 0, nodeProbs.length, this.nodeAllowed);
-      if (!lead || to - svc.replicas > lead.growth) lead = { service: svc.name, growth: to - svc.replicas, node, p: nodeProbs[node] };
+      if (!lead || to - svc.replicas > lead.growth) lead = { service: svc.name, growth: to - svc.replicas, node, p: st.choice.nodeP };
       if (to === svc.replicas) continue;
-      const evidence: Record<string, number | string> = { action: ACTIONS[a].label, probability: round(probs[a]) };
+      const evidence: Record<string, number | string> = { action: ACTIONS[a].label, probability: round(st.choice.p) };
       FEATURE_NAMES.forEach((f, i) => (evidence[f] = round(this.x[i])));
       out.push({
         action: { kind: 'scale', service: svc.name, from: svc.replicas, to },
         source: this.name,
-        rationale: `PPO actor chose ${ACTIONS[a].label} (p=${probs[a].toFixed(2)}) at ${(100 * this.x[2]).toFixed(0)} % load per replica capacity, forecast p90 ×${Math.exp(this.x[7]).toFixed(2)} of now over 15 min`,
+        rationale: `PPO actor chose ${ACTIONS[a].label} (p=${st.choice.p.toFixed(2)}) at ${(100 * this.x[2]).toFixed(0)} % load per replica capacity, forecast p90 ×${Math.exp(this.x[7]).toFixed(2)} of now over 15 min`,
         evidence,
         expectedEffect: `${svc.name} runs ${to} replicas (was ${svc.replicas})`,
       });
@@ -172,7 +179,7 @@ export class RlPolicy implements ScalingPolicy {
   private stateOf(name: string, replicas: number): ServiceState {
     let st = this.services.get(name);
     if (!st) {
-      st = { forecast: new LoadForecast(), actuator: new ReplicaActuator(), nodeNeed: null, lastReplicas: replicas, lastDirection: 0, lastChangeAt: -Infinity, nextDecisionAt: -Infinity, ood: false };
+      st = { forecast: new LoadForecast(), actuator: new ReplicaActuator(), nodeNeed: null, lastReplicas: replicas, lastDirection: 0, lastChangeAt: -Infinity, nextDecisionAt: -Infinity, choice: null, ood: false };
       this.services.set(name, st);
     }
     return st;
