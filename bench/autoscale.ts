@@ -7,7 +7,7 @@
  * (the twin's SLO: p99 > 200 ms or error rate > 0.1 %, per 5-second step), actions and flaps (direction changes
  * within 10 min) are runSimulation's report fields, the same numbers `autonomic simulate` prints.
  *
- * `npm run bench -- autoscale [--data DIR] [--json] [--series N|ID,…] [--days N] [--policies static,hpa,predictive,rl,rl-replicas] [--jobs N]`
+ * `npm run bench -- autoscale [--data DIR] [--json] [--series N|ID,…] [--days N] [--policies static,hpa,predictive,rl,rl-replicas] [--jobs N] [--rl-seed N]`
  *
  * `rl` (issue 8): the PPO agent (bench/rl.ts trains it, or reuses .autonomic/bench/rl-model.json) with the
  * predictive policy as its out-of-distribution fallback; its replica head sets replicas and its node head runs the
@@ -290,7 +290,10 @@ export async function run(args: BenchArgs): Promise<BenchResult> {
 
   const all = policies.some(isRl) ? loadTraceFolder(data) : [];
   const rlTrain = new Set(rlSplit(all).train.map((s) => s.id));
-  if (policies.some(isRl)) await benchModel(all);
+  // --rl-seed: the agent trained with another seed (bench rl --seeds shows how convergence varies; this, the held-out result).
+  const rlSeed = positiveFlag(args, 'rl-seed') ?? 1;
+  if (!Number.isInteger(rlSeed)) throw new UserError(`expects a whole number, got '${String(args.flags.get('rl-seed'))}'`, '--rl-seed');
+  if (policies.some(isRl)) await benchModel(all, rlSeed);
   const work: Job[] = [];
   for (const [i, s] of series.entries()) {
     const lengthDays = (s.values.length * s.stepSeconds) / 86400;
@@ -360,6 +363,7 @@ export async function run(args: BenchArgs): Promise<BenchResult> {
       rl_no_more_slo_minutes: rl.slo_violation_min <= pred.slo_violation_min,
       goal_met: rl.cost_usd <= pred.cost_usd && rl.slo_violation_min <= pred.slo_violation_min,
       trained_on: [...rlTrain],
+      rl_seed: rlSeed,
     };
   }
   summary.runs = results.map((r) => ({

@@ -1,10 +1,11 @@
 /**
  * Vectorised twin environments: N TwinClusters, one service each (as bench/autoscale runs a series), whose
  * offered load replays a 5-minute trace segment. Domain randomisation per episode: which series and where in
- * it, the load scale, the pod start-up delay, and (sometimes) one fault. Every `decisionSeconds` the agent takes
- * two actions: a replica fit (actions.ts) and a node-pool action (node-actions.ts); the cluster autoscaler (the
- * same planner the HPA baseline uses) runs every `tickSeconds` beside it as the backstop for Pending pods, with
- * scale-down off: removing nodes is the node head's. Spot nodes, when offered, are reclaimed at random.
+ * it, the load scale, the pod start-up delay, and (sometimes) one fault. Every `decisionSeconds` the agent makes
+ * two choices: a replica fit (actions.ts) and a node-pool action (node-actions.ts); they hold until the next
+ * decision and are sized every `tickSeconds` on the tick's load, beside the cluster autoscaler (the same planner the
+ * HPA baseline uses) as the backstop for Pending pods, with scale-down off: removing nodes is the node head's. A
+ * decision's reward is the mean of its ticks' rewards. Spot nodes, when offered, are reclaimed at random.
  */
 import type { Snapshot } from '../../core/snapshot.js';
 import { Rng } from '../../core/rng.js';

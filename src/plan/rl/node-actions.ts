@@ -23,8 +23,8 @@ export type NodeAct = { label: string; headroom: number; instanceType: string; s
 /** Node headroom levels over the pods the replica fit wants. */
 export const NODE_HEADROOM = [1, 1.2, 1.5] as const;
 /**
- * Removals hold for the largest want of this window, as the HPA's downscale stabilisation holds replicas: without it
- * a switch from ×1.5 to ×1.0 removed nodes that the next ×1.5 added again, every few ticks.
+ * Removals hold for the largest replicas wanted in this window (sized by the headroom chosen now), as the HPA's
+ * downscale stabilisation holds replicas: a dip in the load does not release a node the next minutes need again.
  */
 export const NODE_SCALE_DOWN_STABILISATION_SECONDS = 300;
 
