@@ -8,16 +8,19 @@
  * aggregates, NASA-HTTP) is held out, and `npm run bench -- autoscale` evaluates the `rl` policy only there.
  * The trained model is written to .autonomic/bench/rl-model.json, which the autoscale bench reuses.
  *
- * `npm run bench -- rl [--data DIR] [--json] [--episodes N] [--seed N] [--seeds 2,3] [--reward slo=5,cost=1,...]`
+ * `npm run bench -- rl [--data DIR] [--json] [--episodes N] [--seed N] [--seeds 2,3] [--reward slo=5,cost=1,...] [--eval-episodes N]`
  * `--seeds` trains further seeds and reports each (`by_seed`): convergence depends on the seed, and one seed's
- * episode count alone would overstate it.
+ * episode count alone would overstate it. `greedy_vs_fixed`: the trained policy against every fixed choice on
+ * `--eval-episodes` fresh episodes (default 12; 0 skips it).
  */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UserError } from '../src/core/errors.js';
 import { loadTraceFolder, type TraceSeries } from '../src/monitor/trace.js';
+import { ACTIONS } from '../src/plan/rl/actions.js';
 import { TwinVecEnv } from '../src/plan/rl/env.js';
+import { greedyVsFixed } from '../src/plan/rl/evaluate.js';
 import { loadModel, saveModel, type RlModel } from '../src/plan/rl/model.js';
 import { trainPpo } from '../src/plan/rl/trainer.js';
 import { parseRewardWeights, RlTrainConfigSchema, type ConvergenceConfig, type RewardWeightsInput, type RlTrainConfig } from '../src/plan/rl/config.js';
@@ -81,6 +84,31 @@ export async function benchModel(all: readonly TraceSeries[], seed = 1): Promise
 
 const round = (x: number, d: number): number => Math.round(x * 10 ** d) / 10 ** d;
 
+/** Fresh episodes of the training series for greedy_vs_fixed (past any episode training drew). */
+const EVAL_EPISODES = 12;
+const EVAL_FIRST_EPISODE = 10_000;
+
+/**
+ * The trained agent's greedy policy against each replica fit held fixed (nodes at the node head's first choice,
+ * ×1.0 of the first instance type, on-demand) on the same fresh episodes of the training series: whether what PPO
+ * learnt beats holding the best single choice all the time. Wider node headrooms are left out: they only add cost
+ * here, and their episodes are the slowest to simulate.
+ */
+function greedyAgainstFixed(model: RlModel, train: readonly TraceSeries[], episodes: number) {
+  const env = new TwinVecEnv(train, model.config.numEnvs, model.training.seed, model.config.env);
+  const choices = ACTIONS.map((_, a) => [a, 0]);
+  const r = greedyVsFixed(env, model.actor, choices, EVAL_FIRST_EPISODE, episodes);
+  const label = (c: number[]) => `${ACTIONS[c[0]].label} + ${env.nodeActions[c[1]].label}`;
+  const best = r.fixed[0];
+  return {
+    episodes: Math.ceil(episodes / env.numEnvs) * env.numEnvs,
+    greedy_reward: round(r.greedy, 4),
+    best_fixed: { choice: label(best.choice), reward: round(best.reward, 4) },
+    greedy_minus_best_fixed: round(r.greedy - best.reward, 4),
+    fixed_choices_beaten: `${r.fixed.filter((f) => f.reward < r.greedy).length}/${r.fixed.length}`,
+  };
+}
+
 /** Smoothed rewards as the convergence tracker computes them. */
 function smoothedSeries(rewards: readonly number[], c: ConvergenceConfig): number[] {
   return rewards.map((_, i) => {
@@ -107,10 +135,11 @@ export async function run(args: BenchArgs): Promise<BenchResult> {
     const v = args.flags.get(name);
     if (v === undefined) return dflt;
     const n = typeof v === 'string' ? Number(v) : NaN;
-    if (!Number.isInteger(n) || n < (name === 'seed' ? 0 : 1)) throw new UserError(`expects an integer, got '${String(v)}'`, `--${name}`);
+    if (!Number.isInteger(n) || n < (name === 'seed' || name === 'eval-episodes' ? 0 : 1)) throw new UserError(`expects an integer, got '${String(v)}'`, `--${name}`);
     return n;
   };
   const episodes = num('episodes', RL_DEFAULT_EPISODES);
+  const evalEpisodes = num('eval-episodes', EVAL_EPISODES);
   const seed = num('seed', 1);
   const all = loadTraceFolder(data);
   const { train, holdout } = rlSplit(all);
@@ -132,6 +161,7 @@ export async function run(args: BenchArgs): Promise<BenchResult> {
     const o = other.model.training;
     bySeed.push({ seed: s, episodes_to_convergence: o.convergedAt, train_seconds: o.trainSeconds, final_reward: o.finalReward, smoothed_min_max_last_50: lastWindowRange(other.rewards, other.model.config.convergence) });
   }
+  const evaluation = evalEpisodes > 0 ? greedyAgainstFixed(model, train, evalEpisodes) : null;
   const t = model.training;
   const rows: Row[] = [];
   const every = Math.max(1, Math.round(rewards.length / 15));
@@ -156,6 +186,7 @@ export async function run(args: BenchArgs): Promise<BenchResult> {
       ...(bySeed.length > 1
         ? { by_seed: bySeed, seeds_converged_within_150: `${bySeed.filter((b) => b.episodes_to_convergence !== null && b.episodes_to_convergence <= EPISODE_GOAL).length}/${bySeed.length}` }
         : {}),
+      ...(evaluation ? { greedy_vs_fixed: evaluation } : {}),
       convergence_rule: model.config.convergence,
       // Diagnostics beside the rule: how close training came to it.
       first_episode_smoothed_at_threshold: firstAtThreshold(rewards, model.config.convergence),
