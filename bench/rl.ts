@@ -131,16 +131,16 @@ function lastWindowRange(rewards: readonly number[], c: ConvergenceConfig): [num
 export async function run(args: BenchArgs): Promise<BenchResult> {
   const data = args.data ?? join(repoRoot, '..', 'shared', 'data', 'traces');
   if (!existsSync(data)) throw new UserError('no such folder (pass --data DIR)', data);
-  const num = (name: string, dflt: number): number => {
+  const num = (name: string, dflt: number, min = 1): number => {
     const v = args.flags.get(name);
     if (v === undefined) return dflt;
     const n = typeof v === 'string' ? Number(v) : NaN;
-    if (!Number.isInteger(n) || n < (name === 'seed' || name === 'eval-episodes' ? 0 : 1)) throw new UserError(`expects an integer, got '${String(v)}'`, `--${name}`);
+    if (!Number.isInteger(n) || n < min) throw new UserError(`expects an integer, got '${String(v)}'`, `--${name}`);
     return n;
   };
   const episodes = num('episodes', RL_DEFAULT_EPISODES);
-  const evalEpisodes = num('eval-episodes', EVAL_EPISODES);
-  const seed = num('seed', 1);
+  const evalEpisodes = num('eval-episodes', EVAL_EPISODES, 0);
+  const seed = num('seed', 1, 0);
   const all = loadTraceFolder(data);
   const { train, holdout } = rlSplit(all);
   const rewardFlag = args.flags.get('reward');

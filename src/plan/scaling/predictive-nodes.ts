@@ -186,7 +186,9 @@ export class PredictiveNodePolicy implements ScalingPolicy {
     const totalPods = ready.reduce((a, n) => a + n.pods, 0);
     // Emptiest first (fewest pods to move), then by name so the choice is deterministic; the first that passes is it.
     const order = ready.map((n) => ({ n, util: nodeUtilization(n).max })).sort((a, b) => a.n.pods - b.n.pods || a.util - b.util || a.n.name.localeCompare(b.n.name));
-    const pick = order.find(({ n }) => this.removable(n, ready, need.pods) && podsFitElsewhere(n, ready) && this.evictionSafe(snap, n.pods, totalPods));
+    // Candidates leaving the same capacities behind (same-type nodes, mostly) share one packing; it runs every tick.
+    const packed = new Map<string, boolean>();
+    const pick = order.find(({ n }) => this.removable(n, ready, need.pods, packed) && podsFitElsewhere(n, ready) && this.evictionSafe(snap, n.pods, totalPods));
     // The wait runs while some node is removable, not one node: which one is emptiest changes as pods come and go.
     if (!pick) {
       this.removableSince = null;
@@ -215,8 +217,11 @@ export class PredictiveNodePolicy implements ScalingPolicy {
     };
   }
 
-  /** Would the ready nodes other than `n` hold every pod of `pods` (placed afresh, first-fit decreasing)? */
-  private removable(n: NodeTelemetry, ready: readonly NodeTelemetry[], pods: readonly PodShape[]): boolean {
+  /**
+   * Would the ready nodes other than `n` hold every pod of `pods` (placed afresh, first-fit decreasing)? `packed`
+   * remembers the answer per sequence of capacities left, which is all the answer depends on.
+   */
+  private removable(n: NodeTelemetry, ready: readonly NodeTelemetry[], pods: readonly PodShape[], packed: Map<string, boolean>): boolean {
     const cap: Capacity[] = [];
     let cpu = 0;
     let mem = 0;
@@ -226,6 +231,9 @@ export class PredictiveNodePolicy implements ScalingPolicy {
       cpu += o.cpuAllocatableMillis;
       mem += o.memoryAllocatableMiB;
     }
+    const key = cap.map((c) => `${c.cpuMillis}/${c.memoryMiB}/${c.pods ?? ''}`).join(',');
+    const known = packed.get(key);
+    if (known !== undefined) return known;
     // The totals are a cheap necessary condition; the packing is the real test.
     let needCpu = 0;
     let needMem = 0;
@@ -233,8 +241,9 @@ export class PredictiveNodePolicy implements ScalingPolicy {
       needCpu += p.cpuMillis;
       needMem += p.memoryMiB;
     }
-    if (needCpu > cpu || needMem > mem) return false;
-    return firstFitDecreasing(pods, cap, { cpuMillis: 0, memoryMiB: 0 }).placedInExisting === pods.length;
+    const fits = needCpu <= cpu && needMem <= mem && firstFitDecreasing(pods, cap, { cpuMillis: 0, memoryMiB: 0 }).placedInExisting === pods.length;
+    packed.set(key, fits);
+    return fits;
   }
 
   /**
